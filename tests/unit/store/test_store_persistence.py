@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from storetest_helpers import cm
+
+from trueup.localcluster.store import Expired, Store, StoreError
+
+
+def test_reopen_keeps_objects_and_continues_rv(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    s = Store(path)
+    for i in range(20):
+        s.create("configmaps", f"ns{i % 3}", f"cm{i}", cm(f"cm{i}", f"ns{i % 3}"))
+    s.update("configmaps", "ns0", "cm0", cm("cm0", "ns0", a="b"))
+    s.delete("configmaps", "ns1", "cm1")
+    before, rv_before, _ = s.list("configmaps", None)
+    s.close()
+
+    s = Store(path)
+    assert s.current_rv == rv_before == 22
+    after, rv_after, _ = s.list("configmaps", None)
+    assert after == before and rv_after == rv_before
+    created = s.create("configmaps", "ns0", "new", cm("new", "ns0"))
+    assert created["metadata"]["resourceVersion"] == "23"
+    s.close()
+
+
+def test_rv_never_reused_after_deleting_everything(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    s = Store(path, history_limit=0)
+    s.create("pods", "a", "p", cm("p", "a"))
+    s.delete("pods", "a", "p")
+    s.compact()  # no objects, no events left: only meta remembers rv 2
+    assert s.history_size() == 0
+    s.close()
+    s = Store(path, history_limit=0)
+    assert s.current_rv == 2 and s.compacted_rv == 2
+    assert s.create("pods", "a", "p", cm("p", "a"))["metadata"]["resourceVersion"] == "3"
+    s.close()
+
+
+async def test_watch_from_pre_restart_rv_resumes(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    s = Store(path)
+    s.create("pods", "a", "p1", cm("p1", "a"))
+    seen_rv = s.current_rv
+    s.create("pods", "a", "p2", cm("p2", "a"))
+    s.update("pods", "a", "p1", cm("p1", "a", x="y"))
+    s.close()
+
+    s = Store(path)
+    sub = s.subscribe("pods", None, seen_rv)
+    s.delete("pods", "a", "p2")
+    events = [await sub.next(1.0) for _ in range(3)]
+    assert [(e.type, e.name, e.rv) for e in events if e] == [
+        ("ADDED", "p2", 2),
+        ("MODIFIED", "p1", 3),
+        ("DELETED", "p2", 4),
+    ]
+    assert events[1] is not None and events[1].prev is not None
+    assert events[1].prev["metadata"]["resourceVersion"] == "1"
+    s.close()
+
+
+def test_compacted_rv_survives_restart(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    s = Store(path, history_limit=3)
+    for i in range(10):
+        s.create("pods", "a", f"p{i}", cm(f"p{i}", "a"))
+    assert s.compact() == 7
+    s.close()
+    s = Store(path, history_limit=3)
+    assert s.compacted_rv == 7
+    with pytest.raises(Expired) as info:
+        s.subscribe("pods", None, 6)
+    assert info.value.oldest == 7
+    s.subscribe("pods", None, 7).close()
+    s.close()
+
+
+def test_file_is_wal_and_exclusive(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    s = Store(path)
+    s.create("pods", "a", "p", cm("p", "a"))
+    with pytest.raises(StoreError):
+        Store(path, lock_timeout=0.05)  # a second server on the same file would hand out the same rvs
+    s.close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("SELECT value FROM meta WHERE key = 'last_rv'").fetchone()[0] == 1
+    conn.close()
+
+
+def test_unknown_schema_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE meta SET value = 99 WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="schema version 99"):
+        Store(path)
