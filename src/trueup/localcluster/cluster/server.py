@@ -1,0 +1,127 @@
+"""Run the embedded cluster: credentials, store, API server over HTTPS, kubeconfig.
+
+    async with LocalCluster(data_dir) as cluster:
+        cluster.kubeconfig      # path to a kubeconfig kubectl and Python clients use unchanged
+        cluster.url             # https://127.0.0.1:PORT
+
+The same class backs `trueup cluster up` (foreground until SIGINT/SIGTERM) and tests. The
+server listens on 127.0.0.1 unless `listen` says otherwise. Restarting on the same data
+directory keeps every object and continues resourceVersions (the store is SQLite in WAL mode).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import ssl
+from pathlib import Path
+from types import TracebackType
+
+from aiohttp import web
+
+from ..apiserver import APIState, ServiceAllocator, bootstrap, build_app, load_crds
+from ..resources import Registry
+from ..store import Store
+from .kubeconfig import write_kubeconfig
+from .pki import Credentials, ensure_credentials
+
+log = logging.getLogger("trueup.localcluster")
+
+DEFAULT_PORT = 6443
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+class LocalCluster:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        port: int = 0,
+        listen: str = "127.0.0.1",
+        kubeconfig: Path | None = None,
+        history_limit: int = 10_000,
+        compact_interval: float = 60.0,
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self.listen = listen
+        self.port = port
+        self.kubeconfig = Path(kubeconfig) if kubeconfig else self.data_dir / "kubeconfig"
+        self._history_limit = history_limit
+        self._compact_interval = compact_interval
+        self._runner: web.AppRunner | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self.store: Store | None = None
+        self.state: APIState | None = None
+        self.credentials: Credentials | None = None
+
+    @property
+    def host(self) -> str:
+        return "127.0.0.1" if self.listen in ("0.0.0.0", "::", "") else self.listen
+
+    @property
+    def url(self) -> str:
+        return f"https://{self.host}:{self.port}"
+
+    @property
+    def token(self) -> str:
+        assert self.credentials is not None
+        return self.credentials.token
+
+    async def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.chmod(0o700)
+        hosts = sorted({"127.0.0.1", "localhost", self.host})
+        self.credentials = ensure_credentials(self.data_dir / "pki", hosts)
+        if not self.port:
+            self.port = free_port(self.host)
+        self.store = Store(self.data_dir / "state.db", history_limit=self._history_limit)
+        registry = Registry()
+        self.state = APIState(store=self.store, registry=registry)
+        load_crds(self.state)
+        self.state.allocator = ServiceAllocator(self.store)
+        bootstrap(self.state, self.port)
+
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(self.credentials.server_cert, self.credentials.server_key)
+        app = build_app(self.state, self.credentials.token)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.listen, self.port, ssl_context=ctx, reuse_address=True)
+        await site.start()
+        write_kubeconfig(self.kubeconfig, self.url, self.credentials)
+        self._tasks.append(asyncio.create_task(self.store.run_compaction(self._compact_interval)))
+        log.info("embedded cluster serving on %s", self.url)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+    async def __aenter__(self) -> LocalCluster:
+        try:
+            await self.start()
+        except BaseException:
+            await self.stop()
+            raise
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stop()
