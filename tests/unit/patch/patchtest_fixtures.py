@@ -1,6 +1,6 @@
 """Table-driven fixtures for the patch tests: YAML files of {name, original, patch, expected|error}.
 
-Imported by name (pytest puts this directory on sys.path). A case's `schema` names the kind whose
+Imported as `tests.unit.patch.patchtest_fixtures`. A case's `schema` names the kind whose
 built-in schema guides a strategic merge patch (`apps/v1/Deployment`, `v1/Pod`) or `any`.
 """
 

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from patchtest_fixtures import cases, check_case
+from tests.unit.patch.patchtest_fixtures import cases, check_case
 
 from trueup.localcluster.errors import APIError
 from trueup.localcluster.patch import MAX_OPERATIONS, json_patch

@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 import pytest
-from patchtest_fixtures import cases, check_case
+from tests.unit.patch.patchtest_fixtures import cases, check_case
 
 from trueup.localcluster.patch import json_merge_patch
 

@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 import pytest
-from patchtest_fixtures import cases, check_case, directive_keys, schema_for
+from tests.unit.patch.patchtest_fixtures import cases, check_case, directive_keys, schema_for
 
 from trueup.localcluster.errors import APIError
 from trueup.localcluster.patch import strategic_merge_patch

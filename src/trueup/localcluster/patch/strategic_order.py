@@ -9,6 +9,7 @@ Pure: no I/O.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from trueup.localcluster.errors import APIError
@@ -36,15 +37,45 @@ def index_of(order: list[Any], item: Any, merge_key: str) -> int:
     return -1
 
 
+def _ident(value: Any) -> tuple[str, Any]:
+    if isinstance(value, dict | list):
+        return ("json", json.dumps(value, sort_keys=True))
+    return scalar_key(value)
+
+
+class _Positions:
+    """First position of each item (by merge key value, or by value) in an order list."""
+
+    def __init__(self, order: list[Any], merge_key: str) -> None:
+        self.merge_key = merge_key
+        self.at: dict[tuple[str, Any], int] = {}
+        for i, item in enumerate(order):
+            ident = self._of(item)
+            if ident is not None:
+                self.at.setdefault(ident, i)
+
+    def _of(self, item: Any) -> tuple[str, Any] | None:
+        if self.merge_key:
+            if not isinstance(item, dict) or self.merge_key not in item:
+                return None
+            return _ident(item[self.merge_key])
+        return _ident(item)
+
+    def __call__(self, item: Any) -> int:
+        ident = self._of(item)
+        return -1 if ident is None else self.at.get(ident, -1)
+
+
 def partition(merged: list[Any], by: list[Any], merge_key: str) -> tuple[list[Any], list[Any]]:
     """Split merged items into (present in `by`, absent from `by`), keeping their order."""
     present: list[Any] = []
     absent: list[Any] = []
     if merge_key:
+        position = _Positions(by, merge_key)
         for item in merged:
             if not isinstance(item, dict) or merge_key not in item:
                 raise no_merge_key(item if isinstance(item, dict) else {}, merge_key)
-            (present if index_of(by, item, merge_key) >= 0 else absent).append(item)
+            (present if position(item) >= 0 else absent).append(item)
         return present, absent
     wanted = {scalar_key(v) for v in by if not isinstance(v, dict | list)}
     for item in merged:
@@ -55,7 +86,8 @@ def partition(merged: list[Any], by: list[Any], merge_key: str) -> tuple[list[An
 
 def _sort_by(items: list[Any], order: list[Any], merge_key: str) -> list[Any]:
     """Stable sort by position in `order`; items `order` lacks go last, in their current order."""
-    keyed = [(index_of(order, item, merge_key), n, item) for n, item in enumerate(items)]
+    position = _Positions(order, merge_key)
+    keyed = [(position(item), n, item) for n, item in enumerate(items)]
     found = sorted((k for k in keyed if k[0] >= 0), key=lambda k: (k[0], k[1]))
     missing = [k for k in keyed if k[0] < 0]
     return [k[2] for k in found + missing]
@@ -80,6 +112,7 @@ def normalize(
         _require_keys(merge_key, patch_items, patch_order, server_only, server_order)
     right = _sort_by(patch_items, patch_order, merge_key)
     left = _sort_by(server_only, server_order, merge_key)
+    position = _Positions(server_order, merge_key)
     out: list[Any] = []
     i = j = 0
     while i < len(left) or j < len(right):
@@ -90,8 +123,7 @@ def normalize(
             out.append(left[i])
             i += 1
         else:
-            li = index_of(server_order, left[i], merge_key)
-            ri = index_of(server_order, right[j], merge_key)
+            li, ri = position(left[i]), position(right[j])
             if li >= 0 and ri >= 0 and li < ri:
                 out.append(left[i])
                 i += 1
