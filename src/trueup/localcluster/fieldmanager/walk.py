@@ -1,0 +1,254 @@
+"""Walking an object alongside its schema: list item identities, the set of fields an object
+sets (`fields_of`), checks of an apply body, and removal of paths from an object.
+
+Shape rules (structured-merge-diff, as kube-apiserver configures it):
+- a dict is granular under a struct, a map or unknown (`any`) content, unless `x-kubernetes-map-type:
+  atomic`; a list is granular only when its schema says set or map (with keys); lists in unknown
+  content are atomic; everything else (scalars, atomic values, type mismatches) is one leaf.
+- map-list items are identified by `k:{key fields, absent → schema default}`, set items by `v:<json>`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..schema import ANY, SchemaNode
+from .fieldset import FieldSet, Path, compact_json, path_string
+
+
+class TypedError(ValueError):
+    """A body that cannot be made a typed object (duplicate or missing list keys, unknown fields)."""
+
+
+def list_mode(node: SchemaNode) -> str:
+    """atomic | set | map, for a list node (anything else is atomic)."""
+    if node.kind != "list":
+        return "atomic"
+    mode = node.list_type
+    if mode == "map" and not node.list_keys:
+        return "atomic"
+    return mode
+
+
+def granular(node: SchemaNode, value: Any) -> bool:
+    """Whether `value` (a dict or list) is tracked field by field / item by item under `node`."""
+    if isinstance(value, dict):
+        if node.kind in ("struct", "map"):
+            return not node.atomic
+        return node.kind == "any"
+    if isinstance(value, list):
+        return list_mode(node) != "atomic"
+    return False
+
+
+def declared(node: SchemaNode, name: str) -> bool:
+    """A named struct field (not a map key, not unknown content)."""
+    return node.kind == "struct" and name in (node.raw.get("properties") or {})
+
+
+def child_node(node: SchemaNode, pe: str) -> SchemaNode:
+    if pe[:2] == "f:":
+        return node.field(pe[2:]) if node.kind in ("struct", "map") else ANY
+    return node.item if node.kind == "list" else ANY
+
+
+def item_pe(item: Any, lnode: SchemaNode, mode: str) -> str:
+    """The path element of a list item; TypedError when a key is missing and has no default."""
+    if mode == "set":
+        return "v:" + compact_json(item)
+    if not isinstance(item, dict):
+        raise TypedError("associative list with keys has an element that is not a map type")
+    keys: dict[str, Any] = {}
+    defaults: dict[str, Any] | None = None
+    for k in lnode.list_keys:
+        v = item.get(k)
+        if v is None:
+            if defaults is None:
+                defaults = lnode.key_defaults
+            if k not in defaults:
+                raise TypedError(
+                    f'associative list with keys has an element that omits key field "{k}" '
+                    "(and doesn't have default value)"
+                )
+            v = defaults[k]
+        keys[k] = v
+    return "k:" + compact_json(keys)
+
+
+def item_pe_lenient(item: Any, lnode: SchemaNode, mode: str) -> str | None:
+    try:
+        return item_pe(item, lnode, mode)
+    except TypedError:
+        return None
+
+
+# ----- the set an object sets (apply semantics)
+def fields_of(obj: dict[str, Any], schema: SchemaNode) -> FieldSet:
+    """The paths `obj` sets: scalars, atomic values, every list item, map keys, empty `{}`/null.
+
+    Non-empty struct fields are not members themselves (no `.` on `f:spec`); metadata fields
+    that are never owned are not removed here (see `managed.strip_meta`).
+    """
+    out = FieldSet()
+    _dict_fields(obj, schema, out)
+    return out
+
+
+def _dict_fields(value: dict[str, Any], node: SchemaNode, out: FieldSet) -> None:
+    props = (node.raw.get("properties") or {}) if node.kind == "struct" else {}
+    for key, v in value.items():
+        pe = "f:" + key
+        child = node.field(key)
+        if isinstance(v, (dict, list)) and v and granular(child, v):
+            sub = FieldSet()
+            if isinstance(v, dict):
+                _dict_fields(v, child, sub)
+            else:
+                _list_fields(v, child, sub)
+            out.attach(pe, sub)
+            if key not in props:
+                out.members.add(pe)
+        elif isinstance(v, list) and granular(child, v):  # an empty granular list
+            if key not in props:
+                out.members.add(pe)
+        else:
+            out.members.add(pe)
+
+
+def _list_fields(value: list[Any], lnode: SchemaNode, out: FieldSet) -> None:
+    mode = list_mode(lnode)
+    inode = lnode.item
+    for item in value:
+        pe = item_pe_lenient(item, lnode, mode)
+        if pe is None:
+            continue
+        if isinstance(item, dict) and item and granular(inode, item):
+            sub = FieldSet()
+            _dict_fields(item, inode, sub)
+            out.attach(pe, sub)
+        out.members.add(pe)
+
+
+# ----- checks of an apply body
+def check_config(config: dict[str, Any], schema: SchemaNode) -> list[str]:
+    """Errors that make an apply body untypable, worded as structured-merge-diff does."""
+    errs: list[str] = []
+    _check_dict(config, schema, (), errs)
+    return errs
+
+
+def _check_dict(value: dict[str, Any], node: SchemaNode, path: Path, errs: list[str]) -> None:
+    strict = (
+        node.kind == "struct"
+        and not node.custom
+        and not node.raw.get("additionalProperties")
+        and not node.raw.get("x-kubernetes-preserve-unknown-fields")
+    )
+    props = (node.raw.get("properties") or {}) if strict else {}
+    for key, v in value.items():
+        if strict and key not in props:
+            errs.append(f"{path_string((*path, 'f:' + key))}: field not declared in schema")
+            continue
+        if isinstance(v, (dict, list)) and v:
+            child = node.field(key)
+            if granular(child, v):
+                _check_value(v, child, (*path, "f:" + key), errs)
+
+
+def _check_value(v: dict[str, Any] | list[Any], node: SchemaNode, path: Path, errs: list[str]) -> None:
+    if isinstance(v, dict):
+        _check_dict(v, node, path, errs)
+        return
+    mode = list_mode(node)
+    inode = node.item
+    seen: set[str] = set()
+    for i, item in enumerate(v):
+        try:
+            pe = item_pe(item, node, mode)
+        except TypedError as e:
+            errs.append(f"{path_string(path)}: element {i}: {e}")
+            continue
+        if pe in seen:
+            errs.append(f"{path_string(path)}: duplicate entries for key {path_string((pe,))}")
+            continue
+        seen.add(pe)
+        if isinstance(item, dict) and item and granular(inode, item):
+            _check_dict(item, inode, (*path, pe), errs)
+
+
+# ----- removing paths
+def remove_items(value: Any, fs: FieldSet, node: SchemaNode) -> Any:
+    """`value` without the subtrees at the members of `fs`; containers are copied only on change."""
+    if isinstance(value, dict) and granular(node, value):
+        out: dict[str, Any] = {}
+        changed = False
+        for k, v in value.items():
+            pe = "f:" + k
+            if pe in fs.members:
+                changed = True
+                continue
+            sub = fs.children.get(pe)
+            if sub:
+                nv = remove_items(v, sub, node.field(k))
+                changed = changed or nv is not v
+                out[k] = nv
+            else:
+                out[k] = v
+        return out if changed else value
+    if isinstance(value, list) and granular(node, value):
+        mode = list_mode(node)
+        inode = node.item
+        items: list[Any] = []
+        changed = False
+        for item in value:
+            ipe = item_pe_lenient(item, node, mode)
+            if ipe is not None and ipe in fs.members:
+                changed = True
+                continue
+            sub = fs.children.get(ipe) if ipe is not None else None
+            if sub:
+                nv = remove_items(item, sub, inode)
+                changed = changed or nv is not item
+                items.append(nv)
+            else:
+                items.append(item)
+        return items if changed else value
+    return value
+
+
+def ensure_named_fields_are_members(fs: FieldSet, node: SchemaNode) -> FieldSet:
+    """`fs` where every named struct field with owned children counts as owned itself."""
+    if not fs.children:
+        return fs
+    members = set(fs.members)
+    children: dict[str, FieldSet] = {}
+    for pe, sub in fs.children.items():
+        if pe[:2] == "f:" and declared(node, pe[2:]):
+            members.add(pe)
+        children[pe] = ensure_named_fields_are_members(sub, child_node(node, pe))
+    return FieldSet(members, children)
+
+
+def copy_json(value: Any) -> Any:
+    """A fast deep copy of JSON data."""
+    if isinstance(value, dict):
+        return {k: copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_json(v) for v in value]
+    return value
+
+
+__all__ = [
+    "TypedError",
+    "check_config",
+    "child_node",
+    "copy_json",
+    "declared",
+    "ensure_named_fields_are_members",
+    "fields_of",
+    "granular",
+    "item_pe",
+    "item_pe_lenient",
+    "list_mode",
+    "remove_items",
+]
