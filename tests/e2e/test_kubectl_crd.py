@@ -65,7 +65,7 @@ def test_crd_then_custom_resources(cluster: RunningCluster, ns: str) -> None:
     assert cluster.get_json("widget", "w1", "-n", ns)["spec"]["color"] == "blue"
     # Strategic merge patch is refused for custom resources (kubectl's default patch type).
     smp = cluster.kubectl("patch", "widget", "w1", "-n", ns, "-p", '{"spec":{"size":4}}', check=False)
-    assert smp.returncode != 0 and "UnsupportedMediaType" in smp.stderr or "unknown format" in smp.stderr
+    assert (smp.returncode != 0 and "UnsupportedMediaType" in smp.stderr) or "unknown format" in smp.stderr
 
     # Schema validation: a value outside the enum and a wrong type are rejected with the field path.
     bad = cluster.kubectl("apply", "-f", "-", input=widget(ns, "w2", 2, "green"), check=False)

@@ -30,7 +30,9 @@ def deployment(ns: str, name: str = "web", replicas: int = 2, image: str = "ngin
     }
 
 
-def apply(cluster: RunningCluster, obj: dict[str, Any], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+def apply(
+    cluster: RunningCluster, obj: dict[str, Any], *args: str, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     return cluster.kubectl("apply", *args, "-f", "-", input=json.dumps(obj), check=check)
 
 

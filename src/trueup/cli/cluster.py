@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
@@ -68,7 +69,5 @@ def up(data_dir: Path, port: int | None, listen: str, kubeconfig: Path | None, v
     if listen not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: listening on {listen}: reachable from the network (token required)", err=True)
     c = LocalCluster(data_dir, port=port, listen=listen, kubeconfig=kubeconfig)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_run(c))
-    except KeyboardInterrupt:
-        pass

@@ -3,10 +3,10 @@
 `build_app` gives the aiohttp application; `APIState` the shared state the verbs act on.
 """
 
+from .allocate import ServiceAllocator
 from .app import build_app
 from .bootstrap import bootstrap
 from .hooks import load_crds
-from .allocate import ServiceAllocator
 from .state import APIState
 
 __all__ = ["APIState", "ServiceAllocator", "bootstrap", "build_app", "load_crds"]

@@ -57,7 +57,7 @@ def _write_options(request: web.Request, subresource: str) -> WriteOptions:
             f'fieldValidation parameter unsupported value: "{fv}": supported values: "Ignore", "Strict", "Warn"')
     force = q.get("force", "false").lower() in ("true", "1")
     return WriteOptions(manager=_manager(request), dry_run=bool(dry), field_validation=fv, force=force,
-                        subresource=subresource)
+                        subresource=subresource, manager_given=bool(q.get("fieldManager")))
 
 
 def _list_options(request: web.Request) -> reads.ListOptions:

@@ -66,9 +66,9 @@ def list_objects(state: APIState, rt: ResourceType, namespace: str | None,
                 "resourceVersion can be listed exactly")
     try:
         if match is None:
-            items, rv, token = state.store.list(rt.storage_key, namespace, limit=opts.limit,
-                                                continue_token=opts.continue_token or None)
-            return [as_version(o, rt) for o in items], rv, token
+            items, rv, next_token = state.store.list(rt.storage_key, namespace, limit=opts.limit,
+                                                     continue_token=opts.continue_token or None)
+            return [as_version(o, rt) for o in items], rv, next_token
         # Filtered paging: store pages of at most the remaining limit, so a page never holds more
         # than `limit` matches; it may hold fewer (the API allows that) with a continue token.
         out: list[Obj] = []

@@ -34,6 +34,8 @@ class WriteOptions:
     dry_run: bool = False
     field_validation: str = "Warn"
     force: bool = False
+    # Whether ?fieldManager= was given (apply requires it; other writes fall back to the User-Agent).
+    manager_given: bool = False
     subresource: str = ""
     warnings: list[str] = field(default_factory=list)
 

@@ -122,7 +122,8 @@ def create(state: APIState, rt: ResourceType, namespace: str, obj: Obj, opts: Wr
         m["managedFields"] = body_managed
     else:
         mf = fieldmanager.update_managed_fields(
-            None, obj, schema=schema, manager=opts.manager, api_version=rt.api_version,
+            None, tracked_view(rt, obj, opts.subresource), schema=schema, manager=opts.manager,
+            api_version=rt.api_version,
             now=m["creationTimestamp"], subresource=opts.subresource,
         )
         if mf:
@@ -136,6 +137,19 @@ def create(state: APIState, rt: ResourceType, namespace: str, obj: Obj, opts: Wr
         raise errors.already_exists(rt.plural, str(m["name"]), rt.group) from None
     hooks.after_write(state, rt, None, out)
     return as_version(out, rt)
+
+
+def tracked_view(rt: ResourceType, obj: Obj | None, subresource: str) -> Obj | None:
+    """What a write through `subresource` can own: main-resource writes of kinds with a status
+    subresource never own status; /status writes own only status."""
+    if obj is None or not rt.has_subresource("status"):
+        return obj
+    if subresource == "status":
+        return {k: v for k, v in obj.items() if k in ("apiVersion", "kind", "metadata", "status")} | {
+            "metadata": {k: v for k, v in meta(obj).items() if k not in ("labels", "annotations")}}
+    if subresource == "":
+        return {k: v for k, v in obj.items() if k != "status"}
+    return obj
 
 
 def _get_live(state: APIState, rt: ResourceType, namespace: str, name: str) -> Obj | None:
@@ -213,7 +227,8 @@ def commit_update(state: APIState, rt: ResourceType, old: Obj, new: Obj, opts: W
         if opts.subresource or body_mf is None:
             new_meta["managedFields"] = old_meta.get("managedFields") or []
         mf = fieldmanager.update_managed_fields(
-            old, new, schema=state.schema_for(rt), manager=opts.manager,
+            tracked_view(rt, old, opts.subresource), tracked_view(rt, new, opts.subresource),
+            schema=state.schema_for(rt), manager=opts.manager,
             api_version=rt.api_version, now=now, subresource=opts.subresource,
         )
         if mf:
@@ -310,7 +325,7 @@ def _apply(state: APIState, rt: ResourceType, namespace: str, name: str, body: b
     if config.get("apiVersion") != rt.api_version or config.get("kind") != rt.kind:
         gvk = f"{config.get('apiVersion', '')}, Kind={config.get('kind', '')}"
         raise errors.bad_request(f"invalid object type: {gvk}")
-    if not opts.manager:
+    if not opts.manager_given:
         raise errors.invalid(rt.kind, name, [errors.field_cause(
             "fieldManager", "is required for apply patch", "FieldValueRequired")])
     cm = config.get("metadata")

@@ -35,6 +35,12 @@ def types_from_crd(crd: Mapping[str, Any]) -> list[ResourceType]:
             continue
         subs = v.get("subresources") or {}
         sub_names = tuple(n for n in ("scale", "status") if n in subs)
+        scale = subs.get("scale") or {}
+        scale_paths = (
+            str(scale.get("specReplicasPath") or ".spec.replicas"),
+            str(scale.get("statusReplicasPath") or ".status.replicas"),
+            str(scale.get("labelSelectorPath") or ""),
+        )
         schema = (v.get("schema") or {}).get("openAPIV3Schema")
         columns = tuple(
             PrinterColumn(
@@ -63,6 +69,7 @@ def types_from_crd(crd: Mapping[str, Any]) -> list[ResourceType]:
                 custom=True,
                 printer_columns=columns,
                 crd_schema=schema if isinstance(schema, dict) else None,
+                scale_paths=scale_paths,
                 preserve_unknown_fields=bool(
                     isinstance(schema, dict) and schema.get("x-kubernetes-preserve-unknown-fields")
                 ),

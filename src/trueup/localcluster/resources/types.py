@@ -54,8 +54,11 @@ class ResourceType:
     printer_columns: tuple[PrinterColumn, ...] = ()
     # The openAPIV3Schema of a custom resource version (None: no schema / built-in).
     crd_schema: dict[str, Any] | None = field(default=None, compare=False, hash=False)
-    # Fields the status subresource owns (reset on main-resource writes), e.g. ("status",).
+    # The CRD schema keeps unknown fields (x-kubernetes-preserve-unknown-fields at the root).
     preserve_unknown_fields: bool = False
+    # Custom resources with a scale subresource: (specReplicasPath, statusReplicasPath,
+    # labelSelectorPath) as JSON paths like ".spec.replicas"; built-ins use spec/status.replicas.
+    scale_paths: tuple[str, str, str] = (".spec.replicas", ".status.replicas", "")
 
     @property
     def api_version(self) -> str:
