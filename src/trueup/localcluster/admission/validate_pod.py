@@ -102,9 +102,6 @@ def validate_pod_spec(spec: Any, path: str, *,
     allowed = restart_policies or ("Always", "OnFailure", "Never")
     if restart and restart not in allowed:
         causes.append(not_supported(f"{path}.restartPolicy", restart, allowed))
-    elif not restart and restart_policies:
-        causes.append(required(f"{path}.restartPolicy", "valid values: " + ", ".join(
-            f'"{p}"' for p in restart_policies)))
     dns = spec.get("dnsPolicy")
     dns_allowed = ("ClusterFirst", "ClusterFirstWithHostNet", "Default", "None")
     if dns and dns not in dns_allowed:
