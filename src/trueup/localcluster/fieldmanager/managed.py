@@ -174,10 +174,10 @@ def cap_updates(managed: Managed, limit: int = MAX_UPDATE_MANAGERS) -> Managed:
         version = e.api_version
         bucket = identifier(ANCIENT_CHANGES, UPDATE, version, "")
         first = first_of_version.get(version)
-        if ident == bucket:
-            continue
         if first is None:
             first_of_version[version] = ident
+            continue
+        if ident == bucket:  # an existing bucket newer than another entry: keep it
             continue
         if bucket not in out:
             fe = out.pop(first)
