@@ -9,6 +9,7 @@ import pytest
 
 from trueup.localcluster.schema import SchemaNode, builtin_schemas
 
+
 @pytest.fixture(scope="session")
 def dep() -> SchemaNode:
     node = builtin_schemas().for_kind("apps/v1", "Deployment")

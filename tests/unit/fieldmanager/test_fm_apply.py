@@ -357,3 +357,27 @@ def test_kubectl_last_applied_forgives_equal_values_and_rewrites(dep: SchemaNode
     # another manager gets no such forgiveness
     with pytest.raises(APIError):
         do_apply(dep, live, cfg, manager="other", now=T1)
+
+
+def test_live_duplicate_keys_are_tolerated(dep: SchemaNode, deployment: dict[str, Any]) -> None:
+    live = copy.deepcopy(deployment)
+    live["metadata"]["uid"] = "u"
+    live["spec"]["template"]["spec"]["containers"][0]["env"] = [
+        {"name": "A", "value": "1"}, {"name": "A", "value": "2"}, {"name": "B", "value": "3"}]
+    untouched = do_apply(dep, live, minimal(paused=True), manager="m2")
+    assert untouched["spec"]["template"]["spec"]["containers"][0]["env"] == live["spec"]["template"]["spec"][
+        "containers"][0]["env"]
+    cfg = minimal(template={"spec": {"containers": [{"name": "nginx", "env": [{"name": "A", "value": "9"}]}]}})
+    out = do_apply(dep, untouched, cfg, manager="m3", force=True)
+    assert out["spec"]["template"]["spec"]["containers"][0]["env"] == [
+        {"name": "A", "value": "9"}, {"name": "B", "value": "3"}]
+
+
+def test_pod_status_conditions_are_keyed_by_type(pod: SchemaNode) -> None:
+    cfg = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+           "status": {"conditions": [{"type": "Ready", "status": "True"}]}}
+    out = apply(None, cfg, schema=pod, manager="kubelet", api_version="v1", force=False, now=T0,
+                subresource="status")
+    assert out["metadata"]["managedFields"][0]["fieldsV1"] == {"f:status": {"f:conditions": {
+        'k:{"type":"Ready"}': {".": {}, "f:status": {}, "f:type": {}}}}}
+    assert out["metadata"]["managedFields"][0]["subresource"] == "status"

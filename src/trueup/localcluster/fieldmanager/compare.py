@@ -131,8 +131,9 @@ def _dict(lhs: dict[str, Any], rhs: dict[str, Any], node: SchemaNode, a: FieldSe
 
 def _index(items: list[Any], node: SchemaNode, mode: str) -> dict[str, list[Any]]:
     out: dict[str, list[Any]] = {}
+    keys = node.list_keys
     for item in items:
-        pe = item_pe_lenient(item, node, mode)
+        pe = item_pe_lenient(item, node, mode, keys)
         if pe is not None:
             out.setdefault(pe, []).append(item)
     return out

@@ -41,8 +41,9 @@ def merge(live: Any, config: Any, node: SchemaNode) -> Any:
 def _merge_list(live: list[Any], config: list[Any], node: SchemaNode) -> list[Any]:
     mode = list_mode(node)
     inode = node.item
-    lpes = [item_pe_lenient(x, node, mode) for x in live]
-    rpes = [item_pe_lenient(x, node, mode) for x in config]
+    keys = node.list_keys
+    lpes = [item_pe_lenient(x, node, mode, keys) for x in live]
+    rpes = [item_pe_lenient(x, node, mode, keys) for x in config]
     lmap: dict[str, Any] = {}
     dup: set[str] = set()
     for pe, item in zip(lpes, live, strict=True):

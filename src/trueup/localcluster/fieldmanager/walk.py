@@ -52,15 +52,18 @@ def child_node(node: SchemaNode, pe: str) -> SchemaNode:
     return node.item if node.kind == "list" else ANY
 
 
-def item_pe(item: Any, lnode: SchemaNode, mode: str) -> str:
-    """The path element of a list item; TypedError when a key is missing and has no default."""
+def item_pe(item: Any, lnode: SchemaNode, mode: str, list_keys: tuple[str, ...] | None = None) -> str:
+    """The path element of a list item; TypedError when a key is missing and has no default.
+
+    `list_keys` (the node's keys) may be passed by callers walking many items of one list.
+    """
     if mode == "set":
         return "v:" + compact_json(item)
     if not isinstance(item, dict):
         raise TypedError("associative list with keys has an element that is not a map type")
     keys: dict[str, Any] = {}
     defaults: dict[str, Any] | None = None
-    for k in lnode.list_keys:
+    for k in lnode.list_keys if list_keys is None else list_keys:
         v = item.get(k)
         if v is None:
             if defaults is None:
@@ -75,9 +78,10 @@ def item_pe(item: Any, lnode: SchemaNode, mode: str) -> str:
     return "k:" + compact_json(keys)
 
 
-def item_pe_lenient(item: Any, lnode: SchemaNode, mode: str) -> str | None:
+def item_pe_lenient(item: Any, lnode: SchemaNode, mode: str,
+                    list_keys: tuple[str, ...] | None = None) -> str | None:
     try:
-        return item_pe(item, lnode, mode)
+        return item_pe(item, lnode, mode, list_keys)
     except TypedError:
         return None
 
@@ -118,8 +122,9 @@ def _dict_fields(value: dict[str, Any], node: SchemaNode, out: FieldSet) -> None
 def _list_fields(value: list[Any], lnode: SchemaNode, out: FieldSet) -> None:
     mode = list_mode(lnode)
     inode = lnode.item
+    keys = lnode.list_keys
     for item in value:
-        pe = item_pe_lenient(item, lnode, mode)
+        pe = item_pe_lenient(item, lnode, mode, keys)
         if pe is None:
             continue
         if isinstance(item, dict) and item and granular(inode, item):
@@ -162,9 +167,10 @@ def _check_value(v: dict[str, Any] | list[Any], node: SchemaNode, path: Path, er
     mode = list_mode(node)
     inode = node.item
     seen: set[str] = set()
+    keys = node.list_keys
     for i, item in enumerate(v):
         try:
-            pe = item_pe(item, node, mode)
+            pe = item_pe(item, node, mode, keys)
         except TypedError as e:
             errs.append(f"{path_string(path)}: element {i}: {e}")
             continue
@@ -200,8 +206,9 @@ def remove_items(value: Any, fs: FieldSet, node: SchemaNode) -> Any:
         inode = node.item
         items: list[Any] = []
         changed = False
+        keys = node.list_keys
         for item in value:
-            ipe = item_pe_lenient(item, node, mode)
+            ipe = item_pe_lenient(item, node, mode, keys)
             if ipe is not None and ipe in fs.members:
                 changed = True
                 continue
