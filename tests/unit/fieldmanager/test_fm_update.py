@@ -142,7 +142,8 @@ def test_body_managed_fields_rules(dep: SchemaNode, deployment: dict[str, Any]) 
         assert update_managed_fields(live, new, schema=dep, manager="x", api_version="apps/v1",
                                      now=T1) == live["metadata"]["managedFields"]
     # [] and [{}] reset; the existing object stays untracked, even when it changes
-    for reset in ([], [{}]):
+    resets: list[list[dict[str, Any]]] = [[], [{}]]
+    for reset in resets:
         new = copy.deepcopy(live)
         new["metadata"]["managedFields"] = reset
         new["spec"]["paused"] = True
