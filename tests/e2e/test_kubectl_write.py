@@ -75,7 +75,7 @@ def test_client_side_apply_removes_field_dropped_from_manifest(cluster: RunningC
 
 def test_server_side_apply_conflict_then_force(cluster: RunningCluster, ns: str) -> None:
     apply(cluster, deployment(ns, "ssa", replicas=2), "--server-side")
-    obj = cluster.get_json("deploy", "ssa", "-n", ns)
+    obj = cluster.get_json("deploy", "ssa", "-n", ns, "--show-managed-fields")
     managers = {(m["manager"], m["operation"]) for m in obj["metadata"]["managedFields"]}
     assert ("kubectl", "Apply") in managers
     cluster.kubectl("scale", "deploy/ssa", "-n", ns, "--replicas=4")
@@ -84,7 +84,7 @@ def test_server_side_apply_conflict_then_force(cluster: RunningCluster, ns: str)
     assert "conflict" in proc.stderr.lower() and ".spec.replicas" in proc.stderr
     assert cluster.get_json("deploy", "ssa", "-n", ns)["spec"]["replicas"] == 4
     apply(cluster, deployment(ns, "ssa", replicas=3), "--server-side", "--force-conflicts")
-    after = cluster.get_json("deploy", "ssa", "-n", ns)
+    after = cluster.get_json("deploy", "ssa", "-n", ns, "--show-managed-fields")
     assert after["spec"]["replicas"] == 3
     apply_entry = next(m for m in after["metadata"]["managedFields"] if m["manager"] == "kubectl")
     assert "f:replicas" in apply_entry["fieldsV1"]["f:spec"]
@@ -110,7 +110,7 @@ def test_edit_with_editor_script(cluster: RunningCluster, ns: str, tmp_path: Pat
     editor.write_text("#!/bin/sh\nsed -i 's/nginx:1.27/nginx:1.29/' \"$1\"\n")
     editor.chmod(editor.stat().st_mode | stat.S_IEXEC)
     cluster.kubectl("edit", "deploy/ed", "-n", ns, env={"KUBE_EDITOR": str(editor), "EDITOR": str(editor)})
-    obj = cluster.get_json("deploy", "ed", "-n", ns)
+    obj = cluster.get_json("deploy", "ed", "-n", ns, "--show-managed-fields")
     assert obj["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.29"
     assert any(m["manager"] == "kubectl-edit" for m in obj["metadata"]["managedFields"])
 
@@ -118,7 +118,7 @@ def test_edit_with_editor_script(cluster: RunningCluster, ns: str, tmp_path: Pat
 def test_scale_and_set_image(cluster: RunningCluster, ns: str) -> None:
     apply(cluster, deployment(ns, "sc"))
     cluster.kubectl("scale", "deploy/sc", "-n", ns, "--replicas=6")
-    obj = cluster.get_json("deploy", "sc", "-n", ns)
+    obj = cluster.get_json("deploy", "sc", "-n", ns, "--show-managed-fields")
     assert obj["spec"]["replicas"] == 6
     scale_entry = [m for m in obj["metadata"]["managedFields"] if m.get("subresource") == "scale"]
     assert scale_entry and scale_entry[0]["fieldsV1"] == {"f:spec": {"f:replicas": {}}}

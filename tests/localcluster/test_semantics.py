@@ -122,8 +122,8 @@ async def test_server_side_apply_ownership_and_conflicts(api: Api) -> None:
 
 
 async def test_dry_run_never_persists(api: Api) -> None:
-    code, obj = await api.request("POST", CM_PATH, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "dry"}},
-                                  params={"dryRun": "All"})
+    body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "dry"}}
+    code, obj = await api.request("POST", CM_PATH, body, params={"dryRun": "All"})
     assert code == 201 and obj["metadata"]["uid"]
     code, _ = await api.request("GET", f"{CM_PATH}/dry")
     assert code == 404

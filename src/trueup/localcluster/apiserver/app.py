@@ -19,7 +19,7 @@ from aiohttp import web
 from .. import discovery, errors
 from ..schema import K8S_SCHEMA_VERSION
 from . import codec
-from .handlers import handle_resource, json_response, status_response
+from .handlers import STATE, handle_resource, json_response, status_response
 from .state import APIState
 
 log = logging.getLogger("trueup.localcluster.apiserver")
@@ -62,7 +62,7 @@ def build_app(state: APIState, token: str, version_info: dict[str, str] | None =
             return status_response(errors.internal("an internal error occurred; see the server log"))
 
     app = web.Application(middlewares=[guard], client_max_size=codec.MAX_BODY_BYTES + 1)
-    app["state"] = state
+    app[STATE] = state
 
     async def ok(request: web.Request) -> web.Response:
         return web.Response(text="ok")

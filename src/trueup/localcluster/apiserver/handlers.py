@@ -22,6 +22,7 @@ from .state import APIState, Obj, WriteOptions
 from .watch import serve_watch
 
 _MAX_MANAGER = 128
+STATE = web.AppKey("state", APIState)
 
 
 def json_response(body: Any, status: int = 200, warnings: list[str] | None = None) -> web.Response:
@@ -124,7 +125,7 @@ def _delete_options(request: web.Request, body: bytes) -> dict[str, Any]:
 
 
 async def handle_resource(request: web.Request) -> web.StreamResponse:
-    state: APIState = request.app["state"]
+    state = request.app[STATE]
     target = parse_resource_path(request.path)
     if target is None:
         raise errors.APIError(404, "NotFound", "the server could not find the requested resource")

@@ -139,10 +139,10 @@ def create(state: APIState, rt: ResourceType, namespace: str, obj: Obj, opts: Wr
     return as_version(out, rt)
 
 
-def tracked_view(rt: ResourceType, obj: Obj | None, subresource: str) -> Obj | None:
+def tracked_view(rt: ResourceType, obj: Obj, subresource: str) -> Obj:
     """What a write through `subresource` can own: main-resource writes of kinds with a status
     subresource never own status; /status writes own only status."""
-    if obj is None or not rt.has_subresource("status"):
+    if not rt.has_subresource("status"):
         return obj
     if subresource == "status":
         return {k: v for k, v in obj.items() if k in ("apiVersion", "kind", "metadata", "status")} | {
@@ -214,6 +214,7 @@ def commit_update(state: APIState, rt: ResourceType, old: Obj, new: Obj, opts: W
         else:
             new_meta.pop(k, None)
     new_meta.pop("selfLink", None)
+    admission.prepare_for_update(rt.api_version, rt.kind, old, new)
     admission.apply_defaults(rt.api_version, rt.kind, new)
     hooks.before_update(state, rt, old, new, opts.dry_run)
     _validate(state, rt, new, old)
@@ -272,7 +273,9 @@ def update(state: APIState, rt: ResourceType, namespace: str, name: str, obj: Ob
 
 def _reset_fields(rt: ResourceType, subresource: str, config: Obj) -> list[tuple[str, ...]]:
     if subresource == "status":
-        return [(k,) for k in config if k not in ("status", "apiVersion", "kind", "metadata")]
+        # /status owns status only: spec and labels (custom resources: all metadata) are reset.
+        reset = [(k,) for k in config if k not in ("status", "apiVersion", "kind", "metadata")]
+        return [*reset, ("metadata",)] if rt.custom else [*reset, ("metadata", "labels")]
     if rt.has_subresource("status"):
         return [("status",)]
     return []

@@ -127,7 +127,9 @@ class Registry:
     def put_crd(self, crd: Mapping[str, Any]) -> list[ResourceType]:
         name = str((crd.get("metadata") or {}).get("name", ""))
         types = tuple(types_from_crd(crd))
-        if self._crds.get(name) == types:
+        old = self._crds.get(name)
+        # crd_schema is excluded from ResourceType equality (dicts are unhashable): compare it here.
+        if old == types and all(a.crd_schema == b.crd_schema for a, b in zip(old, types, strict=True)):
             return list(types)
         self._crds[name] = types
         self._rebuild()
