@@ -168,7 +168,12 @@ class Subscription:
     def _wake(self) -> None:
         waiter = self._waiter
         if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+            try:
+                waiter.set_result(None)
+            except RuntimeError:  # the consumer's loop is gone: never fail the writer for it
+                self._waiter = None
+                if not self._closed:
+                    self.close()
 
     # -- consumer side ---------------------------------------------------------------------------
 
