@@ -25,6 +25,9 @@ from .state import APIState
 log = logging.getLogger("trueup.localcluster.apiserver")
 
 AGGREGATED_V2 = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+PROTOBUF_V2 = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
+# gnostic openapi_v2.Document{swagger: "2.0"} in protobuf wire format (field 1, length-delimited).
+_EMPTY_OPENAPI_V2 = b"\x0a\x032.0"
 _PUBLIC = frozenset({"/healthz", "/livez", "/readyz"})
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -125,6 +128,14 @@ def build_app(state: APIState, token: str, version_info: dict[str, str] | None =
             raise errors.APIError(404, "NotFound", "the server could not find the requested resource")
         return json_response(doc)
 
+    async def openapi_v2(request: web.Request) -> web.Response:
+        # kubectl validates `kind: List` documents client-side against OpenAPI v2 (protobuf only).
+        # An empty v2 document (swagger "2.0", no definitions) lets it pass them on to the server,
+        # which validates every item itself. JSON is never served here (kubectl must use v3).
+        if "com.github.proto-openapi.spec.v2" not in request.headers.get("Accept", ""):
+            raise errors.APIError(404, "NotFound", "the server could not find the requested resource")
+        return web.Response(body=_EMPTY_OPENAPI_V2, headers={"Content-Type": PROTOBUF_V2})
+
     async def not_found(request: web.Request) -> web.Response:
         raise errors.APIError(404, "NotFound", "the server could not find the requested resource")
 
@@ -142,7 +153,7 @@ def build_app(state: APIState, token: str, version_info: dict[str, str] | None =
     r.add_get("/apis/{group}/{version}", group_version)
     r.add_get("/openapi/v3", openapi_index)
     r.add_get("/openapi/v3/{path:.+}", openapi_doc)
-    r.add_route("*", "/openapi/v2", not_found)
+    r.add_get("/openapi/v2", openapi_v2)
     r.add_route("*", "/api/{version}/{tail:.+}", handle_resource)
     r.add_route("*", "/apis/{group}/{version}/{tail:.+}", handle_resource)
     r.add_route("*", "/{tail:.*}", not_found)
