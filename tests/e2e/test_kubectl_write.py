@@ -241,3 +241,16 @@ def test_invalid_object_is_refused_with_field_path(cluster: RunningCluster, ns: 
     assert proc.returncode != 0
     assert "metadata.name" in proc.stderr
     assert cluster.kubectl("get", "deploy", "-n", ns, "-o", "name").stdout.strip() == ""
+
+
+def test_apply_list_document_validates_each_item_on_the_server(cluster: RunningCluster, ns: str) -> None:
+    items = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"l{i}", "namespace": ns},
+              "data": {"i": str(i)}} for i in range(3)]
+    out = apply(cluster, {"apiVersion": "v1", "kind": "List", "items": items}).stdout
+    assert out.count("created") == 3
+    assert [c["data"]["i"] for c in cluster.get_json("cm", "-n", ns)["items"]] == ["0", "1", "2"]
+    bad = {"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "v1", "kind": "ConfigMap",
+                                                           "metadata": {"name": "l9", "namespace": ns},
+                                                           "datax": {"i": "9"}}]}
+    proc = apply(cluster, bad, check=False)
+    assert proc.returncode != 0 and 'unknown field "datax"' in proc.stderr
