@@ -52,7 +52,8 @@ class RunningCluster:
 
 def start_cluster(data_dir: Path, *extra: str, timeout: float = 30) -> RunningCluster:
     proc = subprocess.Popen(
-        [str(VENV_BIN / "trueup"), "cluster", "up", "--data-dir", str(data_dir), "--port", "0", *extra],
+        [str(VENV_BIN / "trueup"), "cluster", "up", "--data-dir", str(data_dir), "--port", "0", "--timing", "fast",
+         *extra],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     deadline = time.monotonic() + timeout
@@ -89,6 +90,22 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCluster
     c = start_cluster(tmp_path_factory.mktemp("cluster") / "data")
     yield c
     stop_cluster(c)
+
+
+@pytest.fixture(scope="session")
+def bare_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCluster]:
+    """The API server alone (no controllers, no kubelet): tests that write status by hand."""
+    c = start_cluster(tmp_path_factory.mktemp("bare") / "data", "--no-controllers")
+    yield c
+    stop_cluster(c)
+
+
+@pytest.fixture
+def bare_ns(bare_cluster: RunningCluster) -> Iterator[str]:
+    name = f"t-{uuid.uuid4().hex[:8]}"
+    bare_cluster.kubectl("apply", "-f", "-", input=json.dumps(
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}))
+    yield name
 
 
 @pytest.fixture

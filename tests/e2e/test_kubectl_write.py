@@ -198,7 +198,9 @@ def test_delete_propagation_policies(cluster: RunningCluster, ns: str) -> None:
             assert remaining[name]["deletionTimestamp"]
 
 
-def test_wait_and_rollout_status_follow_status_updates(cluster: RunningCluster, ns: str) -> None:
+def test_wait_and_rollout_status_follow_status_updates(bare_cluster: RunningCluster, bare_ns: str) -> None:
+    """With no controllers running, the test plays the deployment controller by hand."""
+    cluster, ns = bare_cluster, bare_ns
     apply(cluster, deployment(ns, "rs", replicas=1))
     base = [kubectl_path(), f"--kubeconfig={cluster.kubeconfig}", f"--cache-dir={cluster.cache_dir}", "-n", ns]
     waiter = subprocess.Popen([*base, "wait", "--for=condition=Available", "deploy/rs", "--timeout=30s"],

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from trueup.localcluster.cluster import DEFAULT_PORT, LocalCluster, free_port
+from trueup.localcluster.controllers import Settings
 
 
 @click.group()
@@ -56,8 +57,15 @@ async def _run(c: LocalCluster) -> None:
               help="Address to listen on. Anything but 127.0.0.1 exposes the cluster to the network.")
 @click.option("--kubeconfig", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the kubeconfig (default DATA_DIR/kubeconfig).")
+@click.option("--timing", type=click.Choice(["fast", "realistic"]), default="realistic", show_default=True,
+              help="Simulated kubelet timing: near-zero delays (tests) or seconds with jitter (demos).")
+@click.option("--nodes", type=click.IntRange(1, 100), default=1, show_default=True, help="Simulated nodes.")
+@click.option("--load-balancer/--no-load-balancer", default=True, show_default=True,
+              help="Give LoadBalancer Services and Ingresses an address (off: they stay Progressing).")
+@click.option("--no-controllers", is_flag=True, help="Serve the API only: no controllers, no simulated kubelet.")
 @click.option("-v", "--verbose", is_flag=True, help="Log requests and internals.")
-def up(data_dir: Path, port: int | None, listen: str, kubeconfig: Path | None, verbose: bool) -> None:
+def up(data_dir: Path, port: int | None, listen: str, kubeconfig: Path | None, timing: str, nodes: int,
+       load_balancer: bool, no_controllers: bool, verbose: bool) -> None:
     """Run the embedded API server in the foreground until Ctrl-C."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -68,6 +76,8 @@ def up(data_dir: Path, port: int | None, listen: str, kubeconfig: Path | None, v
         raise click.ClickException(f"port {port} on {listen} is in use; pick another with --port or use --port 0")
     if listen not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: listening on {listen}: reachable from the network (token required)", err=True)
-    c = LocalCluster(data_dir, port=port, listen=listen, kubeconfig=kubeconfig)
+    settings = Settings(timing=timing, nodes=nodes, load_balancer=load_balancer)
+    c = LocalCluster(data_dir, port=port, listen=listen, kubeconfig=kubeconfig,
+                     controllers=not no_controllers, settings=settings)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_run(c))

@@ -22,6 +22,9 @@ from types import TracebackType
 from aiohttp import web
 
 from ..apiserver import APIState, ServiceAllocator, bootstrap, build_app, load_crds
+from ..client import Client
+from ..controllers import Manager, Settings
+from ..controllers.registry import all_controllers
 from ..resources import Registry
 from ..store import Store
 from .kubeconfig import write_kubeconfig
@@ -48,6 +51,8 @@ class LocalCluster:
         kubeconfig: Path | None = None,
         history_limit: int = 10_000,
         compact_interval: float = 60.0,
+        controllers: bool = True,
+        settings: Settings | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.listen = listen
@@ -55,6 +60,10 @@ class LocalCluster:
         self.kubeconfig = Path(kubeconfig) if kubeconfig else self.data_dir / "kubeconfig"
         self._history_limit = history_limit
         self._compact_interval = compact_interval
+        self.run_controllers = controllers
+        self.settings = settings or Settings()
+        self.manager: Manager | None = None
+        self._client: Client | None = None
         self._runner: web.AppRunner | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.store: Store | None = None
@@ -97,9 +106,21 @@ class LocalCluster:
         await site.start()
         write_kubeconfig(self.kubeconfig, self.url, self.credentials)
         self._tasks.append(asyncio.create_task(self.store.run_compaction(self._compact_interval)))
+        if self.run_controllers:
+            # The controllers reach the server like any client: HTTPS, token, field managers.
+            self._client = Client(self.url, self.credentials.token, str(self.credentials.ca_cert),
+                                  user_agent="trueup-controller-manager")
+            self.manager = Manager(self._client, self.settings, all_controllers())
+            await self.manager.start()
         log.info("embedded cluster serving on %s", self.url)
 
     async def stop(self) -> None:
+        if self.manager is not None:
+            await self.manager.stop()
+            self.manager = None
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

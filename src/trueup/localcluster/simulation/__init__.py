@@ -1,0 +1,1 @@
+"""Pure simulation data and logic (kubelet stages, failure modes); no I/O."""
