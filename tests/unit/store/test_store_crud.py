@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
+from tests.unit.store.objects import cm
 
 from trueup.localcluster.store import (
     AlreadyExists,
@@ -12,16 +11,6 @@ from trueup.localcluster.store import (
     NotFound,
     Store,
 )
-
-
-def cm(name: str, namespace: str = "default", **labels: str) -> dict[str, Any]:
-    """A small ConfigMap-shaped object."""
-    return {
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
-        "metadata": {"name": name, "namespace": namespace, "labels": dict(labels)},
-        "data": {"k": name},
-    }
 
 
 def test_create_get_sets_resource_version(store: Store) -> None:

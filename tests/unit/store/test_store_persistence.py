@@ -2,21 +2,11 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 import pytest
+from tests.unit.store.objects import cm
 
 from trueup.localcluster.store import Expired, Store, StoreError
-
-
-def cm(name: str, namespace: str = "default", **labels: str) -> dict[str, Any]:
-    """A small ConfigMap-shaped object."""
-    return {
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
-        "metadata": {"name": name, "namespace": namespace, "labels": dict(labels)},
-        "data": {"k": name},
-    }
 
 
 def test_reopen_keeps_objects_and_continues_rv(tmp_path: Path) -> None:

@@ -2,21 +2,11 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
 import pytest
+from tests.unit.store.objects import cm
 
 from trueup.localcluster.store import Expired, Store, Subscription, WatchEvent
-
-
-def cm(name: str, namespace: str = "default", **labels: str) -> dict[str, Any]:
-    """A small ConfigMap-shaped object."""
-    return {
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
-        "metadata": {"name": name, "namespace": namespace, "labels": dict(labels)},
-        "data": {"k": name},
-    }
 
 
 def keys(events: list[WatchEvent | None]) -> list[tuple[str, str, int]]:
