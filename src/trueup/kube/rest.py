@@ -1,0 +1,193 @@
+"""trueup's async Kubernetes REST client (aiohttp), shared by the engine and the embedded
+cluster's controllers (which reach their API server over HTTPS like kube-controller-manager).
+
+    client = Client.from_config(load_config())                       # any cluster, via kubeconfig
+    client = Client(url, token, ca_file, user_agent="trueup-controllers")
+    obj = await client.get(PODS, "default", "web-0")          # None when absent
+    items, rv = await client.list(PODS, "default", label_selector="app=web")
+    await client.create(PODS, "default", body, field_manager="replicaset-controller")
+    await client.patch(DEPLOYMENTS, "default", "web", {"status": {...}}, subresource="status", ...)
+    async for etype, obj in client.watch(PODS, resource_version=rv): ...
+
+Failures raise `ApiError` with the Status body's code and reason.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import orjson
+
+from .config import ClusterConfig
+from .resources import Res
+
+Obj = dict[str, Any]
+
+PATCH_TYPES = {
+    "merge": "application/merge-patch+json",
+    "json": "application/json-patch+json",
+    "strategic": "application/strategic-merge-patch+json",
+    "apply": "application/apply-patch+yaml",
+}
+
+
+class ApiError(Exception):
+    def __init__(self, code: int, reason: str, message: str, body: Obj | None = None) -> None:
+        super().__init__(f"{code} {reason}: {message}")
+        self.code = code
+        self.reason = reason
+        self.message = message
+        self.body = body or {}
+
+    @property
+    def not_found(self) -> bool:
+        return self.code == 404
+
+    @property
+    def conflict(self) -> bool:
+        return self.code == 409
+
+    @property
+    def gone(self) -> bool:
+        return self.code == 410
+
+
+class Client:
+    def __init__(self, base_url: str, token: str | None = None, ca_file: str | None = None, *,
+                 user_agent: str = "trueup", config: ClusterConfig | None = None) -> None:
+        self.config = config or ClusterConfig(server=base_url.rstrip("/"), token=token, ca_file=ca_file,
+                                              source="direct")
+        self.base_url = self.config.server
+        self._user_agent = user_agent
+        self._session: aiohttp.ClientSession | None = None
+
+    @classmethod
+    def from_config(cls, config: ClusterConfig, *, user_agent: str = "trueup") -> Client:
+        return cls(config.server, user_agent=user_agent, config=config)
+
+    def _sess(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            ctx: ssl.SSLContext | bool = self.config.ssl_context()
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(ssl=ctx, limit=64),
+                headers={"User-Agent": self._user_agent, "Accept": "application/json"},
+            )
+        return self._session
+
+    def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        headers = dict(extra or {})
+        auth = self.config.auth_header()
+        if auth:
+            headers["Authorization"] = auth
+        return headers
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def request(self, method: str, path: str, *, body: Any = None, params: dict[str, str] | None = None,
+                      content_type: str = "application/json") -> Any:
+        data = None if body is None else orjson.dumps(body)
+        headers = self._headers({"Content-Type": content_type} if data is not None else None)
+        async with self._sess().request(method, self.base_url + path, data=data, params=params,
+                                        headers=headers) as resp:
+            raw = await resp.read()
+            if resp.status >= 400:
+                try:
+                    status = orjson.loads(raw)
+                except orjson.JSONDecodeError:
+                    status = {"message": raw.decode(errors="replace")}
+                raise ApiError(resp.status, str(status.get("reason", "")), str(status.get("message", "")), status)
+            return orjson.loads(raw) if raw else None
+
+    # ----- verbs
+    async def get(self, res: Res, namespace: str | None, name: str, subresource: str = "") -> Obj | None:
+        try:
+            out: Obj = await self.request("GET", res.path(namespace, name, subresource))
+            return out
+        except ApiError as exc:
+            if exc.not_found:
+                return None
+            raise
+
+    async def list(self, res: Res, namespace: str | None = None, *, label_selector: str = "",
+                   field_selector: str = "") -> tuple[list[Obj], str]:
+        params = {}
+        if label_selector:
+            params["labelSelector"] = label_selector
+        if field_selector:
+            params["fieldSelector"] = field_selector
+        body = await self.request("GET", res.path(namespace), params=params)
+        return list(body.get("items") or []), str((body.get("metadata") or {}).get("resourceVersion", ""))
+
+    async def create(self, res: Res, namespace: str | None, obj: Obj, *, field_manager: str,
+                     dry_run: bool = False) -> Obj:
+        params = {"fieldManager": field_manager}
+        if dry_run:
+            params["dryRun"] = "All"
+        out: Obj = await self.request("POST", res.path(namespace), body=obj, params=params)
+        return out
+
+    async def update(self, res: Res, namespace: str | None, name: str, obj: Obj, *, field_manager: str,
+                     subresource: str = "") -> Obj:
+        out: Obj = await self.request("PUT", res.path(namespace, name, subresource), body=obj,
+                                      params={"fieldManager": field_manager})
+        return out
+
+    async def patch(self, res: Res, namespace: str | None, name: str, patch: Any, *, field_manager: str,
+                    patch_type: str = "merge", subresource: str = "", force: bool = False) -> Obj:
+        params = {"fieldManager": field_manager}
+        if force:
+            params["force"] = "true"
+        out: Obj = await self.request("PATCH", res.path(namespace, name, subresource), body=patch,
+                                      params=params, content_type=PATCH_TYPES[patch_type])
+        return out
+
+    async def delete(self, res: Res, namespace: str | None, name: str, *, propagation: str | None = None,
+                     preconditions: Obj | None = None, grace_period: int | None = None) -> Obj | None:
+        body: Obj = {"kind": "DeleteOptions", "apiVersion": "v1"}
+        if propagation:
+            body["propagationPolicy"] = propagation
+        if preconditions:
+            body["preconditions"] = preconditions
+        if grace_period is not None:
+            body["gracePeriodSeconds"] = grace_period
+        try:
+            out: Obj = await self.request("DELETE", res.path(namespace, name), body=body)
+            return out
+        except ApiError as exc:
+            if exc.not_found:
+                return None
+            raise
+
+    async def watch(self, res: Res, namespace: str | None = None, *, resource_version: str = "",
+                    timeout_seconds: int = 0, allow_bookmarks: bool = True) -> AsyncIterator[tuple[str, Obj]]:
+        """Stream (type, object) pairs; an ERROR event raises ApiError (410 when expired)."""
+        params = {"watch": "true"}
+        if resource_version:
+            params["resourceVersion"] = resource_version
+        if timeout_seconds:
+            params["timeoutSeconds"] = str(timeout_seconds)
+        if allow_bookmarks:
+            params["allowWatchBookmarks"] = "true"
+        timeout = aiohttp.ClientTimeout(total=None, sock_read=None)
+        async with self._sess().get(self.base_url + res.path(namespace), params=params, timeout=timeout,
+                                    headers=self._headers()) as resp:
+            if resp.status >= 400:
+                raw = await resp.read()
+                status = orjson.loads(raw) if raw.startswith(b"{") else {}
+                raise ApiError(resp.status, str(status.get("reason", "")), str(status.get("message", "")), status)
+            async for line in resp.content:
+                if not line.strip():
+                    continue
+                event = orjson.loads(line)
+                etype = event.get("type", "")
+                obj = event.get("object") or {}
+                if etype == "ERROR":
+                    raise ApiError(int(obj.get("code", 500)), str(obj.get("reason", "")),
+                                   str(obj.get("message", "")), obj)
+                yield etype, obj
