@@ -4,8 +4,20 @@ Shared by the GitOps engine and the embedded cluster's controllers; it imports n
 """
 
 from .config import ClusterConfig, ConfigError, load_config, load_kubeconfig
+from .discovery import Discovery, ResourceInfo, UnknownKind
 from .resources import Res
 from .rest import PATCH_TYPES, ApiError, Client
 
-__all__ = ["PATCH_TYPES", "ApiError", "Client", "ClusterConfig", "ConfigError", "Res", "load_config",
-           "load_kubeconfig"]
+__all__ = [
+    "PATCH_TYPES",
+    "ApiError",
+    "Client",
+    "ClusterConfig",
+    "ConfigError",
+    "Discovery",
+    "Res",
+    "ResourceInfo",
+    "UnknownKind",
+    "load_config",
+    "load_kubeconfig",
+]

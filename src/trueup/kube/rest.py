@@ -90,9 +90,12 @@ class Client:
             self._session = None
 
     async def request(self, method: str, path: str, *, body: Any = None, params: dict[str, str] | None = None,
-                      content_type: str = "application/json") -> Any:
+                      content_type: str = "application/json", headers: dict[str, str] | None = None) -> Any:
         data = None if body is None else orjson.dumps(body)
-        headers = self._headers({"Content-Type": content_type} if data is not None else None)
+        extra = dict(headers or {})
+        if data is not None:
+            extra["Content-Type"] = content_type
+        headers = self._headers(extra)
         async with self._sess().request(method, self.base_url + path, data=data, params=params,
                                         headers=headers) as resp:
             raw = await resp.read()
