@@ -237,7 +237,8 @@ def plan_daemonset(ds: Obj, nodes: list[Obj], pods: list[Obj], hash_: str, now: 
     nodes_with_pods = [n for n in eligible if alive.get(n)]
     if max_surge == 0:
         unavailable = sum(1 for n in eligible if not any(available(p, min_ready, now) for p in alive.get(n, [])))
-        old_unavailable, old_available = [], []
+        old_unavailable: list[Obj] = []
+        old_available: list[Obj] = []
         for n in nodes_with_pods:
             for p in alive[n]:
                 if not is_new(p):
