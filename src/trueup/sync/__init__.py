@@ -1,0 +1,33 @@
+"""Sync: plan (pure ordering of phases, waves, kinds, hooks and proven prunes) and execution."""
+
+from .plan import (
+    KIND_ORDER,
+    PHASES,
+    TRACKING_ANNOTATION,
+    Plan,
+    PlanError,
+    PlanOptions,
+    Task,
+    hook_of,
+    kind_rank,
+    plan,
+    sync_options,
+    tracking_id,
+    wave_of,
+)
+
+__all__ = [
+    "KIND_ORDER",
+    "PHASES",
+    "TRACKING_ANNOTATION",
+    "Plan",
+    "PlanError",
+    "PlanOptions",
+    "Task",
+    "hook_of",
+    "kind_rank",
+    "plan",
+    "sync_options",
+    "tracking_id",
+    "wave_of",
+]
