@@ -1,0 +1,5 @@
+"""Applications: Argo CD's manifests accepted field for field, and trueup's own API group."""
+
+from .model import API_VERSIONS, AppError, Application, Destination, Retry, SyncPolicy, parse_application
+
+__all__ = ["API_VERSIONS", "AppError", "Application", "Destination", "Retry", "SyncPolicy", "parse_application"]
