@@ -14,6 +14,7 @@ Failures raise `ApiError` with the Status body's code and reason.
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from collections.abc import AsyncIterator
 from typing import Any
@@ -32,6 +33,17 @@ PATCH_TYPES = {
     "strategic": "application/strategic-merge-patch+json",
     "apply": "application/apply-patch+yaml",
 }
+
+
+def _transient(code: int) -> bool:
+    return code == 429 or (code >= 500 and code != 501)
+
+
+def _retry_after(header: str | None, default: float) -> float:
+    try:
+        return min(float(header), 10.0) if header else default
+    except ValueError:
+        return default
 
 
 class ApiError(Exception):
@@ -63,6 +75,7 @@ class Client:
         self.base_url = self.config.server
         self._user_agent = user_agent
         self._session: aiohttp.ClientSession | None = None
+        self.retries = 4
 
     @classmethod
     def from_config(cls, config: ClusterConfig, *, user_agent: str = "trueup") -> Client:
@@ -91,21 +104,57 @@ class Client:
 
     async def request(self, method: str, path: str, *, body: Any = None, params: dict[str, str] | None = None,
                       content_type: str = "application/json", headers: dict[str, str] | None = None) -> Any:
+        return (await self.request_full(method, path, body=body, params=params, content_type=content_type,
+                                        headers=headers))[1]
+
+    async def request_full(self, method: str, path: str, *, body: Any = None, params: dict[str, str] | None = None,
+                           content_type: str = "application/json",
+                           headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        """(status code, decoded body). Transient failures (429, 5xx but 501, connection errors) are
+        retried with exponential backoff, up to `self.retries` times; then they raise."""
         data = None if body is None else orjson.dumps(body)
         extra = dict(headers or {})
         if data is not None:
             extra["Content-Type"] = content_type
-        headers = self._headers(extra)
-        async with self._sess().request(method, self.base_url + path, data=data, params=params,
-                                        headers=headers) as resp:
-            raw = await resp.read()
-            if resp.status >= 400:
-                try:
-                    status = orjson.loads(raw)
-                except orjson.JSONDecodeError:
-                    status = {"message": raw.decode(errors="replace")}
-                raise ApiError(resp.status, str(status.get("reason", "")), str(status.get("message", "")), status)
-            return orjson.loads(raw) if raw else None
+        delay = 0.05
+        for attempt in range(self.retries + 1):
+            try:
+                async with self._sess().request(method, self.base_url + path, data=data, params=params,
+                                                headers=self._headers(extra)) as resp:
+                    raw = await resp.read()
+                    if resp.status >= 400:
+                        try:
+                            status = orjson.loads(raw)
+                        except orjson.JSONDecodeError:
+                            status = {"message": raw.decode(errors="replace")}
+                        if not isinstance(status, dict):
+                            status = {"message": str(status)}
+                        error = ApiError(resp.status, str(status.get("reason", "")),
+                                         str(status.get("message", "")), status)
+                        if _transient(resp.status) and attempt < self.retries:
+                            await asyncio.sleep(_retry_after(resp.headers.get("Retry-After"), delay))
+                            delay = min(delay * 2, 5.0)
+                            continue
+                        raise error
+                    return resp.status, (orjson.loads(raw) if raw else None)
+            except (TimeoutError, aiohttp.ClientConnectionError):
+                if attempt >= self.retries:
+                    raise
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+        raise AssertionError("unreachable")
+
+    async def apply(self, res: Res, namespace: str | None, name: str, obj: Obj, *, field_manager: str,
+                    force: bool = True, dry_run: bool = False, field_validation: str = "Strict") -> tuple[Obj, bool]:
+        """Server-side apply; returns (object as stored or as it would be, created?)."""
+        params = {"fieldManager": field_manager, "fieldValidation": field_validation}
+        if force:
+            params["force"] = "true"
+        if dry_run:
+            params["dryRun"] = "All"
+        code, out = await self.request_full("PATCH", res.path(namespace, name), body=obj, params=params,
+                                            content_type=PATCH_TYPES["apply"])
+        return out, code == 201
 
     # ----- verbs
     async def get(self, res: Res, namespace: str | None, name: str, subresource: str = "") -> Obj | None:
