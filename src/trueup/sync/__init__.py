@@ -1,5 +1,6 @@
 """Sync: plan (pure ordering of phases, waves, kinds, hooks and proven prunes) and execution."""
 
+from .execute import ExecOptions, ResourceResult, Syncer, SyncError, SyncResult, gather_live
 from .plan import (
     KIND_ORDER,
     PHASES,
@@ -20,10 +21,16 @@ __all__ = [
     "KIND_ORDER",
     "PHASES",
     "TRACKING_ANNOTATION",
+    "ExecOptions",
     "Plan",
     "PlanError",
     "PlanOptions",
+    "ResourceResult",
+    "SyncError",
+    "SyncResult",
+    "Syncer",
     "Task",
+    "gather_live",
     "hook_of",
     "kind_rank",
     "plan",

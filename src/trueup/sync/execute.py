@@ -1,0 +1,351 @@
+"""Sync execution: dry-run everything, then apply phase by phase and wave by wave.
+
+    result = await Syncer(client, discovery, app="shop", health=assess).run(plan, options)
+
+1. Resolve every object's resource type (an unknown kind fails the sync before any write,
+   unless a CRD in the same sync defines it).
+2. Dry-run every object (server-side apply with `dryRun=All`): one invalid object means no
+   write at all. Objects in a namespace the sync itself creates cannot be checked yet and are
+   noted as such.
+3. PreSync hooks, then each Sync wave (applies, then proven prunes), waiting until the wave's
+   objects are healthy before the next; then PostSync hooks. On failure, SyncFail hooks.
+   Hooks honour their delete policies; `generateName` hooks get a fresh name each run.
+
+Writes are server-side apply with field manager `trueup` and `force` (Git is the source of
+truth), or PUT with `Replace=true`. Every applied object carries the tracking annotation that
+later proves it may be pruned. The result is data: one entry per resource with an action
+(created, configured, unchanged, pruned, skipped, failed) and a message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..kube import ApiError, Client, Discovery, Res, UnknownKind
+from ..model import ResourceKey
+from .plan import PHASES, TRACKING_ANNOTATION, Plan, Task, tracking_id
+
+Obj = dict[str, Any]
+FIELD_MANAGER = "trueup"
+# (status, message) or None when the object has no health notion.
+HealthFn = Callable[[Obj], tuple[str, str] | None]
+Progress = Callable[["ResourceResult"], None]
+
+
+@dataclass
+class ResourceResult:
+    key: ResourceKey
+    action: str  # created | configured | unchanged | pruned | skipped | failed | hook-succeeded | hook-failed
+    message: str = ""
+    phase: str = "Sync"
+    wave: int = 0
+
+
+@dataclass
+class SyncResult:
+    phase: str  # Succeeded | Failed
+    message: str
+    resources: list[ResourceResult] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.phase == "Succeeded"
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.resources if r.action == action)
+
+
+@dataclass(frozen=True)
+class ExecOptions:
+    dry_run: bool = False
+    create_namespace: bool = False
+    namespace: str = ""  # the app's destination namespace (default for namespaced objects)
+    namespace_labels: dict[str, str] = field(default_factory=dict)
+    namespace_annotations: dict[str, str] = field(default_factory=dict)
+    validate: bool = True
+    replace: bool = False
+    prune_propagation: str = "Foreground"
+    wave_timeout: float = 300.0
+    concurrency: int = 16
+
+
+class SyncError(Exception):
+    pass
+
+
+class Syncer:
+    def __init__(self, client: Client, discovery: Discovery, app: str, health: HealthFn | None = None,
+                 progress: Progress | None = None) -> None:
+        self.client = client
+        self.discovery = discovery
+        self.app = app
+        self.health = health
+        self.progress = progress or (lambda r: None)
+        self._results: list[ResourceResult] = []
+
+    def _record(self, result: ResourceResult) -> None:
+        self._results.append(result)
+        self.progress(result)
+
+    # ----- preparation
+    def _desired(self, task: Task, opts: ExecOptions, res: Res | None) -> Obj:
+        obj = copy.deepcopy(task.obj)
+        meta = obj.setdefault("metadata", {})
+        if res is not None and res.namespaced and not meta.get("namespace") and opts.namespace:
+            meta["namespace"] = opts.namespace
+        if res is not None and not res.namespaced:
+            meta.pop("namespace", None)
+        key = ResourceKey.of(obj)
+        meta.setdefault("annotations", {})[TRACKING_ANNOTATION] = tracking_id(self.app, key)
+        return obj
+
+    async def _resolve(self, plan: Plan) -> dict[Task, Res | None]:
+        crd_kinds = {
+            (f"{(t.obj.get('spec') or {}).get('group', '')}", str(((t.obj.get("spec") or {}).get("names") or {})
+                                                                   .get("kind", "")))
+            for t in plan.tasks if t.key.kind == "CustomResourceDefinition"
+        }
+        out: dict[Task, Res | None] = {}
+        for task in plan.tasks:
+            try:
+                out[task] = (await self.discovery.resolve(str(task.obj.get("apiVersion", "")), task.key.kind)).res
+            except UnknownKind as exc:
+                if (task.key.group, task.key.kind) in crd_kinds:
+                    out[task] = None  # defined by a CRD in this sync: resolved after it is applied
+                else:
+                    where = f"{task.source}: " if task.source else ""
+                    raise SyncError(f"{where}{task.key}: {exc}") from None
+        return out
+
+    async def _dry_run(self, plan: Plan, types: dict[Task, Res | None], opts: ExecOptions) -> list[str]:
+        errors: list[str] = []
+        sem = asyncio.Semaphore(opts.concurrency)
+
+        async def check(task: Task) -> None:
+            res = types.get(task)
+            if res is None or task.action == "prune":
+                return
+            obj = self._desired(task, opts, res)
+            meta = obj["metadata"]
+            if not meta.get("name"):
+                return  # generateName hooks cannot be dry-run by name
+            async with sem:
+                try:
+                    await self.client.apply(res, meta.get("namespace"), meta["name"], obj, field_manager=FIELD_MANAGER,
+                                            dry_run=True, field_validation="Strict" if opts.validate else "Ignore")
+                except ApiError as exc:
+                    if exc.not_found and "namespaces" in exc.message:
+                        return  # its namespace is created by this sync
+                    where = f"{task.source}: " if task.source else ""
+                    errors.append(f"{where}{task.key}: {exc.message or exc}")
+
+        await asyncio.gather(*(check(t) for t in plan.tasks))
+        return sorted(errors)
+
+    async def _ensure_namespace(self, opts: ExecOptions) -> None:
+        if not opts.create_namespace or not opts.namespace:
+            return
+        ns_res = Res("", "v1", "namespaces", "Namespace", False)
+        body: Obj = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": opts.namespace}}
+        if opts.namespace_labels:
+            body["metadata"]["labels"] = dict(opts.namespace_labels)
+        if opts.namespace_annotations:
+            body["metadata"]["annotations"] = dict(opts.namespace_annotations)
+        if await self.client.get(ns_res, None, opts.namespace) is None or len(body["metadata"]) > 1:
+            await self.client.apply(ns_res, None, opts.namespace, body, field_manager=FIELD_MANAGER)
+
+    # ----- writes
+    async def _apply_one(self, task: Task, res: Res | None, opts: ExecOptions) -> ResourceResult:
+        if res is None:
+            res = (await self.discovery.resolve(str(task.obj.get("apiVersion", "")), task.key.kind)).res
+        obj = self._desired(task, opts, res)
+        meta = obj["metadata"]
+        ns = meta.get("namespace")
+        try:
+            if task.action == "hook":
+                return await self._run_hook(task, res, obj, opts)
+            if opts.replace or "Replace=true" in task.options:
+                live = await self.client.get(res, ns, meta["name"])
+                if live is None:
+                    await self.client.create(res, ns, obj, field_manager=FIELD_MANAGER)
+                    return ResourceResult(task.key, "created", "replaced (created)", task.phase, task.wave)
+                obj["metadata"]["resourceVersion"] = (live.get("metadata") or {}).get("resourceVersion")
+                await self.client.update(res, ns, meta["name"], obj, field_manager=FIELD_MANAGER)
+                return ResourceResult(task.key, "configured", "replaced", task.phase, task.wave)
+            before = await self.client.get(res, ns, meta["name"])
+            out, created = await self.client.apply(res, ns, meta["name"], obj, field_manager=FIELD_MANAGER,
+                                                   field_validation="Strict" if opts.validate else "Ignore")
+            if created:
+                return ResourceResult(task.key, "created", "", task.phase, task.wave)
+            old_rv = ((before or {}).get("metadata") or {}).get("resourceVersion")
+            new_rv = (out.get("metadata") or {}).get("resourceVersion")
+            action = "unchanged" if old_rv == new_rv else "configured"
+            return ResourceResult(task.key, action, "", task.phase, task.wave)
+        except ApiError as exc:
+            return ResourceResult(task.key, "failed", exc.message or str(exc), task.phase, task.wave)
+
+    async def _prune(self, task: Task, res: Res | None, opts: ExecOptions) -> ResourceResult:
+        if res is None:
+            return ResourceResult(task.key, "failed", "unknown resource type", task.phase, task.wave)
+        meta = task.obj.get("metadata") or {}
+        try:
+            await self.client.delete(res, meta.get("namespace"), str(meta.get("name", "")),
+                                     propagation=opts.prune_propagation,
+                                     preconditions={"uid": meta.get("uid")} if meta.get("uid") else None)
+        except ApiError as exc:
+            return ResourceResult(task.key, "failed", f"prune failed: {exc.message}", task.phase, task.wave)
+        return ResourceResult(task.key, "pruned", "pruned: created by this app and no longer in Git",
+                              task.phase, task.wave)
+
+    async def _run_hook(self, task: Task, res: Res, obj: Obj, opts: ExecOptions) -> ResourceResult:
+        meta = obj["metadata"]
+        ns = meta.get("namespace")
+        if meta.get("name") and "BeforeHookCreation" in task.delete_policies:
+            await self.client.delete(res, ns, meta["name"], propagation="Background")
+            await self._wait_gone(res, ns, meta["name"])
+        if meta.get("name"):
+            created, _ = await self.client.apply(res, ns, meta["name"], obj, field_manager=FIELD_MANAGER)
+        else:
+            created = await self.client.create(res, ns, obj, field_manager=FIELD_MANAGER)
+        name = str((created.get("metadata") or {}).get("name", ""))
+        status, message = await self._wait_healthy([(res, ns, name)], opts.wave_timeout)
+        ok = status == "Healthy"
+        policy = "HookSucceeded" if ok else "HookFailed"
+        if policy in task.delete_policies:
+            await self.client.delete(res, ns, name, propagation="Background")
+        action = "hook-succeeded" if ok else "hook-failed"
+        return ResourceResult(task.key, action, message or f"{task.phase} hook {name}", task.phase, task.wave)
+
+    async def _wait_gone(self, res: Res, ns: str | None, name: str, limit: float = 60.0) -> None:
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            if await self.client.get(res, ns, name) is None:
+                return
+            await asyncio.sleep(0.1)
+
+    async def _wait_healthy(self, targets: list[tuple[Res, str | None, str]], limit: float) -> tuple[str, str]:
+        """Wait until every target is Healthy (or has no health); Degraded ends the wait early."""
+        if self.health is None:
+            return ("Healthy", "")
+        deadline = time.monotonic() + limit
+        delay = 0.05
+        while True:
+            worst: tuple[str, str] = ("Healthy", "")
+            for res, ns, name in targets:
+                live = await self.client.get(res, ns, name)
+                verdict = ("Missing", f"{res.kind} {name} not found") if live is None else self.health(live)
+                if verdict is None or verdict[0] == "Healthy":
+                    continue
+                if verdict[0] == "Degraded":
+                    return verdict
+                worst = verdict
+            if worst[0] == "Healthy":
+                return worst
+            if time.monotonic() > deadline:
+                return ("Degraded", f"timed out waiting for health: {worst[1] or worst[0]}")
+            await asyncio.sleep(delay)
+            delay = min(delay * 1.5, 1.0)
+
+    # ----- the whole sync
+    async def run(self, plan: Plan, opts: ExecOptions | None = None) -> SyncResult:
+        opts = opts or ExecOptions()
+        self._results = []
+        try:
+            types = await self._resolve(plan)
+        except SyncError as exc:
+            return SyncResult("Failed", str(exc), [], opts.dry_run)
+        errors = await self._dry_run(plan, types, opts)
+        if errors:
+            message = "the dry run failed, nothing was changed:\n  " + "\n  ".join(errors)
+            return SyncResult("Failed", message, [], opts.dry_run)
+        for key, why in plan.skipped:
+            self._record(ResourceResult(key, "skipped", why))
+        if opts.dry_run:
+            for t in plan.tasks:
+                self._record(ResourceResult(t.key, "skipped" if t.action != "prune" else "pruned",
+                                            f"dry run: would {t.action}", t.phase, t.wave))
+            return SyncResult("Succeeded", "dry run: every object passed the API server's validation",
+                              self._results, True)
+        await self._ensure_namespace(opts)
+        failed = await self._run_phases(plan, types, opts)
+        if failed:
+            for _, tasks in plan.waves("SyncFail"):
+                await self._run_wave(tasks, types, opts)
+            return SyncResult("Failed", failed, self._results)
+        return SyncResult("Succeeded", "successfully synced (all tasks run)", self._results)
+
+    async def _run_phases(self, plan: Plan, types: dict[Task, Res | None], opts: ExecOptions) -> str:
+        for phase in PHASES[:3]:
+            for wave, tasks in plan.waves(phase):
+                failed = await self._run_wave(tasks, types, opts)
+                if failed:
+                    return f"{phase} wave {wave} failed: {failed}"
+        return ""
+
+    async def _run_wave(self, tasks: list[Task], types: dict[Task, Res | None], opts: ExecOptions) -> str:
+        sem = asyncio.Semaphore(opts.concurrency)
+
+        async def one(task: Task) -> ResourceResult:
+            async with sem:
+                if task.action == "prune":
+                    return await self._prune(task, types.get(task), opts)
+                return await self._apply_one(task, types.get(task), opts)
+
+        # CRDs and Namespaces first within a wave, so kinds that need them resolve.
+        early = [t for t in tasks if t.key.kind in ("Namespace", "CustomResourceDefinition") and t.action == "apply"]
+        rest = [t for t in tasks if t not in early]
+        results: list[ResourceResult] = []
+        for group in (early, rest):
+            results += await asyncio.gather(*(one(t) for t in group))
+            if early and group is early:
+                await self.discovery.refresh()
+        for r in results:
+            self._record(r)
+        failures = [r for r in results if r.action in ("failed", "hook-failed")]
+        if failures:
+            return "; ".join(f"{r.key}: {r.message}" for r in failures)
+        applied = [t for t in tasks if t.action == "apply"]
+        targets = []
+        for t in applied:
+            res = types.get(t) or (await self.discovery.resolve(str(t.obj.get("apiVersion", "")), t.key.kind)).res
+            ns = t.key.namespace or (opts.namespace if res.namespaced else "")
+            targets.append((res, ns if res.namespaced else None, t.key.name))
+        status, message = await self._wait_healthy(targets, opts.wave_timeout)
+        if status != "Healthy":
+            return message or status
+        return ""
+
+
+async def gather_live(client: Client, discovery: Discovery, app: str,
+                      kinds: list[Res] | None = None) -> list[Obj]:
+    """Live objects carrying this app's tracking annotation (for prune decisions)."""
+    if kinds is None:
+        kinds = [i.res for i in discovery.known() if i.preferred and "list" in i.verbs
+                 and i.res.plural not in ("events",) and i.res.group not in ("events.k8s.io",)]
+    prefix = f"{app}:"
+    out: list[Obj] = []
+
+    async def scan(res: Res) -> list[Obj]:
+        try:
+            items, _ = await client.list(res)
+        except ApiError:
+            return []
+        found = []
+        for item in items:
+            ann = (item.get("metadata") or {}).get("annotations") or {}
+            if str(ann.get(TRACKING_ANNOTATION, "")).startswith(prefix):
+                item.setdefault("apiVersion", res.api_version)
+                item.setdefault("kind", res.kind)
+                found.append(item)
+        return found
+
+    for batch in await asyncio.gather(*(scan(r) for r in kinds)):
+        out.extend(batch)
+    return out
+
