@@ -1,1 +1,40 @@
-"""Git sources: clones shared per repository, revisions resolved, trees read at a commit, every path confined to the repo."""
+"""Git sources: shared clones per repository, revisions resolved, trees read at a commit, paths confined.
+
+```python
+cache = RepoCache(Path("~/.cache/trueup/git").expanduser(), min_fetch_interval=60)
+rev = await cache.resolve(app.repo_url, app.target_revision, credentials=creds)  # Resolved
+snap = await cache.read_tree(app.repo_url, rev.commit_sha)                       # Snapshot
+text = await snap.read_text("values.yaml", base=app.path)   # confined to the repository
+directory = await snap.materialize(app.path)                # read-only files for kustomize/helm
+```
+"""
+
+from .cache import RepoCache
+from .credentials import Credentials
+from .errors import PathError, RepositoryError, RevisionNotFound, SourceError, scrub
+from .revisions import RefTable, Resolved, RevisionKind, resolve_revision
+from .semver import Constraint, Version, max_satisfying, parse_constraint, parse_version
+from .snapshot import Snapshot
+from .urls import RepoURL, parse_repo_url
+
+__all__ = [
+    "Constraint",
+    "Credentials",
+    "PathError",
+    "RefTable",
+    "RepoCache",
+    "RepoURL",
+    "RepositoryError",
+    "Resolved",
+    "RevisionKind",
+    "RevisionNotFound",
+    "Snapshot",
+    "SourceError",
+    "Version",
+    "max_satisfying",
+    "parse_constraint",
+    "parse_repo_url",
+    "parse_version",
+    "resolve_revision",
+    "scrub",
+]
