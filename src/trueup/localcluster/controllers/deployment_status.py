@@ -90,6 +90,8 @@ def calculate_status(all_rss: Sequence[Obj | None], new_rs: Obj | None, d: Mappi
         "availableReplicas": available,
         "unavailableReplicas": max(total - available, 0),
     }
+    # Zero counters are omitted, as the Go types' omitempty does.
+    status = {k: v for k, v in status.items() if v}
     if old.get("collisionCount") is not None:
         status["collisionCount"] = old["collisionCount"]
     if old.get("conditions"):
@@ -148,7 +150,7 @@ def rollout_status(all_rss: Sequence[Obj | None], new_rs: Obj | None, d: Mapping
     if not has_progress_deadline(d):
         remove_condition(status, PROGRESSING)
     current = get_condition(d.get("status"), PROGRESSING)
-    is_complete = (status["replicas"] == status["updatedReplicas"] and current is not None
+    is_complete = (status.get("replicas", 0) == status.get("updatedReplicas", 0) and current is not None
                    and current.get("reason") == NEW_RS_AVAILABLE)
     if has_progress_deadline(d) and not is_complete:
         rs_name = str(meta(new_rs).get("name", "")) if new_rs is not None else ""
