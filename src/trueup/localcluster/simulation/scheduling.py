@@ -136,11 +136,12 @@ def filter_node(pod: Obj, node: Obj, usage: Usage | None = None, *, enforce_reso
     if nspec.get("unschedulable") and not tolerates(
             tolerations, {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}):
         return UNSCHEDULABLE
-    if not matches_node_selection(pod, node):
-        return NOT_MATCH
+    # kube-scheduler's filter order: NodeUnschedulable, TaintToleration, NodeAffinity, resources
     for taint in nspec.get("taints") or []:
         if taint.get("effect") in ("NoSchedule", "NoExecute") and not tolerates(tolerations, taint):
             return f"node(s) had untolerated taint {{{taint.get('key')}: {taint.get('value') or ''}}}"
+    if not matches_node_selection(pod, node):
+        return NOT_MATCH
     if not _is_ready(node) and not tolerates(
             tolerations, {"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"}):
         return NOT_READY
