@@ -9,7 +9,9 @@ changes: `~1.2.3` is `>=1.2.3 <1.3.0`, `~1` is `>=1 <2`), `^` (no change to the 
 non-zero part: `^1.2` is `>=1.2.0 <2.0.0`, `^0.2.3` is `<0.3.0`, `^0.0.3` is `<0.0.4`), wildcards
 `x`, `X`, `*` (`1.2.*` is `>=1.2.0 <1.3.0`, `*` is any release) and hyphen ranges
 (`1.2 - 1.4.5` is `>=1.2 <=1.4.5`). Pre-releases match only an alternative that names a
-pre-release in one of its clauses (`>=1.0.0-0 <2.0.0` admits `1.5.0-rc.1`; `^1.0` does not).
+pre-release in one of its clauses (`>=1.0.0-0 <2.0.0` admits `1.5.0-rc.1`; `^1.0` does not), and an
+upper bound `<X` excludes X's own pre-releases unless a clause names one of them (`>=1.0.0-0 <2.0.0`
+never admits `2.0.0-beta.1`; `>=2.0.0-rc.0 <2.0.0` does).
 """
 
 from __future__ import annotations
@@ -188,9 +190,18 @@ class Constraint:
         for clauses in self.alternatives:
             if v.prerelease and not any(c.base.prerelease for c in clauses):
                 continue
-            if all(c.check(v) for c in clauses):
+            if all(c.check(v) for c in clauses) and not _prerelease_of_bound(v, clauses):
                 return True
         return False
+
+
+def _prerelease_of_bound(v: Version, clauses: tuple[_Clause, ...]) -> bool:
+    """`v` is a pre-release of an upper bound `<X` and no clause names a pre-release of X."""
+    if not v.prerelease:
+        return False
+    key = v._key()
+    bounded = any(c.op == "<" and not c.base.prerelease and c.base._key() == key for c in clauses)
+    return bounded and not any(c.base.prerelease and c.base._key() == key for c in clauses)
 
 
 def parse_constraint(text: str) -> Constraint:
