@@ -9,17 +9,17 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from tests.conftest import RunningCluster
 
-T = TypeVar("T")
 REVISION = "deployment.kubernetes.io/revision"
 
 
-def until(fn: Callable[[], T | None], timeout: float = 30, what: str = "condition") -> T:
+def until(fn: Callable[[], Any], timeout: float = 30, what: str = "condition") -> Any:
+    """Poll `fn` until it returns something truthy (returned) or the deadline passes."""
     deadline = time.monotonic() + timeout
-    last: T | None = None
+    last: Any = None
     while time.monotonic() < deadline:
         last = fn()
         if last:
