@@ -6,7 +6,7 @@ from typing import Any
 
 from tests.conftest import RunningCluster
 
-from .helpers import apply, eventually, events, pods
+from .helpers import apply, events, eventually, pods
 
 
 def ds(ns: str, name: str = "agent", image: str = "fluentd:1.16", **spec: Any) -> dict[str, Any]:

@@ -6,10 +6,9 @@ import importlib.util
 from typing import Any
 
 import pytest
-
 from tests.conftest import RunningCluster
 
-from .helpers import apply, eventually, events, pods
+from .helpers import apply, events, eventually, pods
 
 
 def sts(ns: str, name: str = "web", replicas: int = 3, image: str = "nginx:1.27", claims: bool = True,
