@@ -18,7 +18,14 @@ class Link:
     target: str
 
 
-Files = dict[str, "str | bytes | Link"]
+@dataclass(frozen=True)
+class Executable:
+    """A file with the executable bit (mode 100755)."""
+
+    content: str
+
+
+Files = dict[str, "str | bytes | Link | Executable"]
 
 
 class GitRepo:
@@ -47,6 +54,8 @@ class GitRepo:
         for name, value in sorted(node.items()):
             if isinstance(value, dict):
                 builder.insert(name, self._write(value), FileMode.TREE)
+            elif isinstance(value, Executable):
+                builder.insert(name, self.repo.create_blob(value.content.encode()), FileMode.BLOB_EXECUTABLE)
             elif isinstance(value, Link):
                 builder.insert(name, self.repo.create_blob(value.target.encode()), FileMode.LINK)
             else:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from tests.unit.source.gitrepo import GitRepo
+
 from trueup.source import RepoCache, RevisionKind, RevisionNotFound, SourceError
 
 
