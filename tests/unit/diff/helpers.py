@@ -1,0 +1,21 @@
+"""Fixture loading for the diff tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+TESTDATA = Path(__file__).parent / "testdata"
+
+
+def load(name: str) -> dict[str, Any]:
+    obj = yaml.safe_load((TESTDATA / name).read_text())
+    assert isinstance(obj, dict), name
+    return obj
+
+
+def scenario(name: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """(desired, predicted, live) of a captured Deployment scenario."""
+    return load("deployment-desired.yaml"), load(f"deployment-{name}-predicted.yaml"), load(f"deployment-{name}-live.yaml")
