@@ -19,6 +19,8 @@ from contextlib import ExitStack
 from typing import Any
 
 import helm_python
+import orjson
+from helm_python import _native
 
 from trueup.model import Manifest
 
@@ -35,7 +37,7 @@ _AT = re.compile(r"\((?P<path>[^():\s]+):(?P<line>\d+)(?::\d+)?\)")
 _MANIFEST_EXT = (".yaml", ".yml", ".json")
 SUPPORTED = frozenset({
     "releaseName", "values", "valuesObject", "valueFiles", "parameters", "fileParameters",
-    "ignoreMissingValueFiles", "skipCrds", "skipTests", "skipSchemaValidation", "namespace",
+    "ignoreMissingValueFiles", "skipCrds", "skipTests", "namespace", "kubeVersion", "apiVersions",
     "passCredentials", "version",
 })
 
@@ -57,12 +59,31 @@ class _Paths:
         return prefix + "/".join(parts)
 
 
+def _render_chart(chart: helm_python.Chart, values: dict[str, Any], release: str, namespace: str,
+                  helm: dict[str, Any]) -> dict[str, str]:
+    """`Chart.render`, or the SDK's native call when kubeVersion/apiVersions must be set
+    (the Python wrapper does not expose them; helm-python-sdk is pinned, see pyproject)."""
+    if not helm.get("kubeVersion") and not helm.get("apiVersions"):
+        return chart.render(values, name=release, namespace=namespace, is_install=True)
+    opts: dict[str, Any] = {"name": release, "namespace": namespace, "is_install": True}
+    if helm.get("kubeVersion"):
+        opts["kube_version"] = str(helm["kubeVersion"])
+    if helm.get("apiVersions"):
+        opts["api_versions"] = [str(v) for v in helm["apiVersions"]]
+    rendered: dict[str, str] = orjson.loads(
+        _native.call_string("helm_render", chart._raw(), orjson.dumps(values).decode(), orjson.dumps(opts).decode()))
+    return rendered
+
+
 def _helm_error(exc: helm_python.HelmError, paths: _Paths, chart_yaml: str) -> RenderError:
     detail = str(getattr(exc, "detail", "") or exc)
     m = _AT.search(detail)
     if m:
         return RenderError(f"Helm: {detail}; set the value or fix the template", file=paths(m.group("path")),
                            line=int(m.group("line")), renderer="helm")
+    if "schema" in detail:
+        schema = chart_yaml.removesuffix("Chart.yaml") + "values.schema.json"
+        return RenderError(f"Helm: {detail.strip()}; fix the values", file=schema, renderer="helm")
     return RenderError(f"Helm: {detail}; fix the chart or its values", file=chart_yaml, renderer="helm")
 
 
@@ -96,7 +117,8 @@ def _is_test(obj: dict[str, Any]) -> bool:
 
 def _render_sync(ctx: RenderContext) -> list[Manifest]:
     helm = ctx.option("helm")
-    ctx.unsupported.extend(f"{OPT}.{k}" for k in sorted(helm) if k not in SUPPORTED)
+    # values.schema.json is always enforced: the SDK's render has no switch to skip it
+    ctx.unsupported.extend(f"{OPT}.{k}" for k in sorted(helm) if k not in SUPPORTED and helm[k])
     chart_yaml = ctx.rel(ctx.app_dir / "Chart.yaml")
     check_tree(ctx.root, ctx.app_dir, renderer="helm")
     sources: dict[str, str] = {}
@@ -112,9 +134,7 @@ def _render_sync(ctx: RenderContext) -> list[Manifest]:
             raise RenderError(f"cannot load the chart: {exc}; fix Chart.yaml", file=chart_yaml,
                               renderer="helm") from None
         try:
-            if not helm.get("skipSchemaValidation"):
-                chart.validate_schema(chart.merge_values(values))
-            rendered = chart.render(values, name=release, namespace=namespace, is_install=True)
+            rendered = _render_chart(chart, values, release, namespace, helm)
             crds = chart.crds
         except helm_python.HelmError as exc:
             raise _helm_error(exc, paths, chart_yaml) from None

@@ -61,10 +61,10 @@ def _importer(root: Path, libs: tuple[Path, ...]) -> Any:
     def callback(base: str, rel: str) -> tuple[str, bytes]:
         for directory in (Path(base), *libs):
             candidate = directory / rel
-            if candidate.is_file():
-                resolved = candidate.resolve()
-                if resolved != root and root not in resolved.parents:
-                    raise RuntimeError(f"import {rel!r} leads outside the repository")
+            resolved = candidate.resolve()
+            if resolved != root and root not in resolved.parents:
+                raise RuntimeError(f"import {rel!r} leads outside the repository")
+            if resolved.is_file():
                 return str(candidate), resolved.read_bytes()
         raise RuntimeError(f"couldn't open import {rel!r}: not found next to the file nor in directory.jsonnet.libs")
 

@@ -1,0 +1,3 @@
+{
+  standard(app):: { 'app.kubernetes.io/name': app, 'app.kubernetes.io/managed-by': 'trueup' },
+}
