@@ -277,3 +277,37 @@ def test_hundred_replicas_become_available_in_seconds(cluster: RunningCluster, n
     assert condition(d, "Available")["status"] == "True"
     assert len(pods(cluster, ns, "big")) == 100
     assert elapsed < 20, f"100 replicas took {elapsed:.1f}s"
+
+
+def test_min_ready_seconds_delays_availability(cluster: RunningCluster, ns: str) -> None:
+    start = time.monotonic()
+    # Ready since (second-granular) T, available once now > T + 2: at least a second after ready.
+    apply(cluster, ns, deployment("slow", 2, minReadySeconds=2))
+    d = until(lambda: (x := get(cluster, ns, "deployment", "slow"))["status"].get("readyReplicas") == 2 and x,
+              what="2 ready replicas")
+    if time.monotonic() - start < 0.9:
+        assert d["status"].get("availableReplicas", 0) < 2, "available before minReadySeconds passed"
+    rollout(cluster, ns, "slow")
+    assert time.monotonic() - start >= 1.0
+    [rs] = replicasets(cluster, ns, "slow")
+    assert rs["spec"]["minReadySeconds"] == 2
+    assert rs["status"]["availableReplicas"] == 2
+
+
+def test_scaling_mid_rollout_is_proportional(cluster: RunningCluster, ns: str) -> None:
+    apply(cluster, ns, deployment("prop", 4, strategy={"type": "RollingUpdate",
+                                                       "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 1}}))
+    rollout(cluster, ns, "prop")
+    # the new pods never become ready: the rollout stops at old 3 + new 2 (4 + maxSurge 1)
+    cluster.kubectl("patch", "-n", ns, "deployment/prop", "--type=merge", "-p", json.dumps(
+        {"spec": {"template": {"metadata": {"annotations": {"sim.trueup.dev/behavior": "never-ready"}}}}}))
+    until(lambda: [r["spec"]["replicas"] for r in replicasets(cluster, ns, "prop")] == [3, 2], what="old 3, new 2")
+    cluster.kubectl("scale", "-n", ns, "deployment/prop", "--replicas=8")
+    # 8 + maxSurge 1 = 9 replicas, the 4 extra split in proportion to the sizes (3 : 2)
+    sizes = until(lambda: (x := [r["spec"]["replicas"] for r in replicasets(cluster, ns, "prop")])
+                  and sum(x) == 9 and x, what="9 replicas in total")
+    old, new = sizes
+    assert old > 3 and new > 2
+    for rs in replicasets(cluster, ns, "prop"):
+        assert rs["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] == "8"
+        assert rs["metadata"]["annotations"]["deployment.kubernetes.io/max-replicas"] == "9"
