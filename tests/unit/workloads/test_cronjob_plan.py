@@ -76,7 +76,8 @@ def test_schedule_cases(case: dict[str, Any]) -> None:
 def test_job_name_is_minutes_since_epoch() -> None:
     plan = plan_cronjob(cronjob("0 * * * *"), [], ts("2025-03-01T11:00:30Z"), REF)
     assert plan.create is not None
-    assert plan.create["metadata"]["name"] == f"nightly-{int(dt.datetime(2025, 3, 1, 11, tzinfo=dt.UTC).timestamp()) // 60}"
+    minutes = int(dt.datetime(2025, 3, 1, 11, tzinfo=dt.UTC).timestamp()) // 60
+    assert plan.create["metadata"]["name"] == f"nightly-{minutes}"
     assert plan.create["metadata"]["annotations"][SCHEDULED_ANNOTATION] == "2025-03-01T11:00:00Z"
 
 
