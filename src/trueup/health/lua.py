@@ -16,6 +16,7 @@ the script file and line.
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,10 @@ DEFAULT_TIMEOUT_SECONDS = 1.0
 DEFAULT_MAX_INSTRUCTIONS = 50_000_000
 _HOOK_EVERY = 1000
 _MAX_STRING_REP = 10_000_000
+# Lua truncates long chunk names in messages ("...h/to/health.lua:3:"): compile under a short
+# name and put the full path back into the messages.
+_CHUNK = "health.lua"
+_AT_LINE = re.compile(rf"^{re.escape(_CHUNK)}:(\d+):\s*")
 
 # Runs once per runtime, in the real global environment, before any user script; returns the
 # function that runs a compiled script in a fresh sandboxed environment.
@@ -111,9 +116,11 @@ class LuaHealthCheck:
         self._script: Any = None
         self.load_error = ""
         try:
-            self._script = self._runtime.compile(source, name=f"@{path}", mode="t")
+            self._script = self._runtime.compile(source, name=f"@{_CHUNK}", mode="t")
         except lupa.LuaError as err:
             self.load_error = _first_line(str(err)).removeprefix("error loading code: ")
+            if not _AT_LINE.match(self.load_error):
+                self.load_error = f"{_CHUNK}:0: {self.load_error}"
 
     @classmethod
     def from_file(cls, path: Path, **limits: Any) -> LuaHealthCheck:
@@ -121,7 +128,7 @@ class LuaHealthCheck:
 
     def __call__(self, obj: Obj) -> HealthResult | None:
         if self._script is None:
-            return self._unknown(f"syntax error: {self.load_error}")
+            return self._unknown(_AT_LINE.sub(r"\g<0>syntax error: ", self.load_error, count=1))
         with self._lock:
             table = self._runtime.table_from(obj, recursive=True)
             ok, result = self._run(self._script, table)
@@ -143,8 +150,13 @@ class LuaHealthCheck:
         return HealthResult(code, "" if message is None else str(message))
 
     def _unknown(self, detail: str) -> HealthResult:
-        where = "" if detail.startswith(self.path) else f"{self.path}: "
-        return HealthResult(HealthStatus.UNKNOWN, f"Lua health check {where}{detail}")
+        """Unknown, with the message starting `<path>:<line>:` when Lua knows the line."""
+        located = _AT_LINE.match(detail)
+        if located:
+            detail = f"{self.path}:{located.group(1)}: {detail[located.end():]}"
+        else:
+            detail = f"{self.path}: {detail}"
+        return HealthResult(HealthStatus.UNKNOWN, f"Lua health check {detail}")
 
 
 def _first_line(text: str) -> str:

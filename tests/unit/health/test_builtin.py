@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from tests.unit.health.helpers import TESTDATA, load
+
 from trueup.health import HealthStatus, assess, check_file
 
 H, P, D, S, U = "Healthy", "Progressing", "Degraded", "Suspended", "Unknown"
