@@ -18,4 +18,5 @@ def load(name: str) -> dict[str, Any]:
 
 def scenario(name: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """(desired, predicted, live) of a captured Deployment scenario."""
-    return load("deployment-desired.yaml"), load(f"deployment-{name}-predicted.yaml"), load(f"deployment-{name}-live.yaml")
+    desired = load("deployment-desired.yaml")
+    return desired, load(f"deployment-{name}-predicted.yaml"), load(f"deployment-{name}-live.yaml")

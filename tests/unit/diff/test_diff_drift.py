@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from tests.unit.diff.helpers import load, scenario
+
 from trueup.diff import ChangeAction, DiffError, DiffMode, SyncStatus, compare
 from trueup.model import Manifest, ResourceKey
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-
 from tests.unit.diff.helpers import load, scenario
+
 from trueup.diff import SyncStatus, canonical_quantity, compare, normalize, parse_quantity
 
 

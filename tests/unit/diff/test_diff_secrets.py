@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 
 from tests.unit.diff.helpers import load
+
 from trueup.diff import (
     MASK,
     MASK_CHANGED,
