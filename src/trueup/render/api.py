@@ -40,7 +40,7 @@ async def render(root: Path, path: str, source: dict[str, Any], *, app_name: str
     if cache_key is None:
         return await produce()
     key = make_key(cache_key, path, source, app_name, namespace, build)
-    return await (cache or DEFAULT_CACHE).get_or_render(key, produce)
+    return await (cache if cache is not None else DEFAULT_CACHE).get_or_render(key, produce)
 
 
 async def _render(root: Path, path: str, source: dict[str, Any], app_name: str, namespace: str,

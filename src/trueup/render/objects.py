@@ -4,10 +4,11 @@ Rules (the same for every renderer):
 - `kind: List` (and `*List` kinds with `items`) are flattened into their items.
 - A document must be a mapping with `apiVersion`, `kind` and `metadata.name` (or
   `metadata.generateName`); anything else is an error naming the file, line and field.
-- Plain directories only: a YAML/JSON *file* none of whose documents has `apiVersion` or `kind`
-  is not a manifest attempt (a values file, a config file) and is skipped, reported in
-  `RenderResult.ignored_files`. As soon as one document of a file has either field, every
-  document of that file must be a complete object.
+- Plain directories only: a YAML/JSON *file* none of whose documents looks like a manifest
+  (has `kind`, or `apiVersion` together with `metadata`) is not a manifest attempt (a values
+  file, a Chart.yaml, a tool's config) and is skipped, reported in `RenderResult.ignored_files`.
+  As soon as one document of a file looks like a manifest, every document of that file must be
+  a complete object.
 - Two objects with the same group, kind, namespace (the app namespace when unset) and name are
   an error naming both places.
 """
@@ -23,7 +24,9 @@ from .errors import RenderError
 
 
 def looks_like_manifest(doc: Any) -> bool:
-    return isinstance(doc, dict) and ("apiVersion" in doc or "kind" in doc)
+    """A manifest attempt: has `kind`, or `apiVersion` with `metadata` (Helm's Chart.yaml has
+    an `apiVersion` but is not one)."""
+    return isinstance(doc, dict) and ("kind" in doc or ("apiVersion" in doc and "metadata" in doc))
 
 
 def _is_list(doc: dict[str, Any]) -> bool:

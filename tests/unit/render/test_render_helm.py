@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from tests.unit.render.render_helpers import REPO, by_name, names, render_app
+
 from trueup.render import ARGO_EXTRA, RenderError
 
 
@@ -15,7 +15,8 @@ async def test_chart_with_file_dependency_renders_offline() -> None:
     assert names(result) == [
         "CustomResourceDefinition/widgets.example.com",  # crds/ first
         "ConfigMap/shop-banner",  # subchart from file://../library
-        "ConfigMap/shop-capabilities", "ConfigMap/shop-settings", "Deployment/shop-web", "Job/shop-migrate", "Job/shop-notify", "Pod/shop-smoke",
+        "ConfigMap/shop-capabilities", "ConfigMap/shop-settings", "Deployment/shop-web",
+        "Job/shop-migrate", "Job/shop-notify", "Pod/shop-smoke",
     ]
     banner = by_name(result, "ConfigMap", "shop-banner")
     assert banner.obj["data"] == {"banner": "from-parent"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from tests.unit.render.render_helpers import by_name, names, render_app
+
 from trueup.render import RenderError
 
 JSONNET: dict[str, Any] = {

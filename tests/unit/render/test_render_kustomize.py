@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from tests.unit.render.render_helpers import REPO, by_name, names, render_app
+
 from trueup.render import RenderError
 
 
