@@ -150,3 +150,11 @@ def test_inputs_are_not_modified() -> None:
     compare(desired, predicted, live)
     compare(desired, None, live)
     assert [repr(o) for o in (desired, predicted, live)] == copies
+
+
+def test_field_removed_from_git_but_kept_by_the_server_for_a_co_owner_is_not_drift() -> None:
+    desired, _, live = scenario("removed-from-git")
+    # another manager also owns the annotation, so the dry run keeps it: a sync would not remove it
+    predicted = load("deployment-removed-from-git-live.yaml")
+    assert predicted["metadata"]["annotations"]["example.com/owner"] == "team-a"
+    assert compare(desired, predicted, live).status is SyncStatus.SYNCED

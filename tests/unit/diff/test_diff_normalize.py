@@ -11,7 +11,9 @@ from trueup.diff import SyncStatus, canonical_quantity, compare, normalize, pars
 
 
 def test_server_metadata_status_and_last_applied_are_dropped() -> None:
-    obj = normalize(load("deployment-old-server-live.yaml"))
+    live = load("deployment-old-server-live.yaml")
+    live["metadata"].update(deletionTimestamp="2026-01-01T00:00:00Z", deletionGracePeriodSeconds=0)
+    obj = normalize(live)
     assert "status" not in obj
     assert set(obj["metadata"]) == {"annotations", "labels", "name", "namespace"}
     assert obj["metadata"]["annotations"] == {

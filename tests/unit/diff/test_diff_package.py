@@ -28,9 +28,10 @@ def test_a_thousand_objects_diff_well_under_a_second() -> None:
         batch.append((d, p if index % 2 else None, lv))
     options = DiffOptions(ignore=parse_ignore_differences(
         [{"group": "apps", "kind": "Deployment", "name": "web-1*", "jsonPointers": ["/spec/replicas"]}]))
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: other processes on the machine do not count
     diffs = [compare(d, p, lv, options) for d, p, lv in batch]
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
+    print(f"1,000 objects diffed in {elapsed:.3f}s CPU")
     assert elapsed < 1.0, f"{elapsed:.2f}s for 1,000 objects"
     synced = sum(d.status is SyncStatus.SYNCED for d in diffs)
     assert synced == sum(fnmatch.fnmatchcase(f"web-{i}", "web-1*") for i in range(1000)) == 111
