@@ -237,3 +237,14 @@ def test_selecting_all_only_observes_the_generation() -> None:
     assert plan.create is None
     assert plan.status == {"observedGeneration": 4}
     assert plan.events[0][1] == "SelectingAll"
+
+
+def test_an_old_replicaset_with_stale_status_is_never_scaled_up() -> None:
+    # spec already 2, status still counts 3 available: no "cleanup" may raise it back to 3
+    d = deployment(4, image="nginx:1.26", surge=1, unavailable=1, revision="2", generation=2)
+    old = replicaset(d, image="nginx:1.25", revision=1, replicas=2, available=3, status_replicas=3, age=500)
+    new = replicaset(d, revision=2, replicas=3, available=3, age=1)
+    plan = plan_sync(d, [old, new], {}, NOW)
+    assert all(r["spec"]["replicas"] <= 2 for n, r in plan.updates.items() if n == old["metadata"]["name"])
+    assert not any("web-" in m and "Scaled up" in m and old["metadata"]["name"] in m for _, _, m, _ in plan.events)
+    assert plan.requeue is not None and plan.requeue <= 0.1

@@ -275,6 +275,11 @@ class _Sync:
             avail = status_int(rs, "availableReplicas")
             if size == 0 or size == avail:
                 continue
+            if avail > size:
+                # Its status still counts Pods of a larger size (not observed yet): upstream refuses
+                # this "invalid request to scale down" and retries once the status caught up.
+                self.plan.requeue = 0.05
+                return False
             down = min(max_down - cleaned, size - avail)
             self.scale_and_record(rs, size - down)
             cleaned += down
@@ -364,7 +369,9 @@ class _Sync:
             self.plan.status = status
         after = copy.deepcopy(self.d)
         after["status"] = status
-        self.plan.requeue = st.stuck_requeue(after, status, self.now)
+        stuck = st.stuck_requeue(after, status, self.now)
+        if stuck is not None:
+            self.plan.requeue = stuck if self.plan.requeue is None else min(stuck, self.plan.requeue)
 
     # ----- the whole sync
     def run(self) -> Plan:
