@@ -7,6 +7,7 @@ import click
 from trueup import __version__
 
 from .cluster import cluster
+from .oneshot import diff_cmd, health_cmd, render_cmd, sync_cmd
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -16,6 +17,8 @@ def cli() -> None:
 
 
 cli.add_command(cluster)
+for command in (render_cmd, diff_cmd, sync_cmd, health_cmd):
+    cli.add_command(command)
 
 
 def main() -> None:

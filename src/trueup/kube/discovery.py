@@ -81,6 +81,10 @@ class Discovery:
                 res = Res(group, version, name, str(r.get("kind", "")), bool(r.get("namespaced")))
                 _add(found, res, frozenset(r.get("verbs") or ()), frozenset(subs.get(name, ())), preferred)
 
+    async def ensure_loaded(self) -> None:
+        if not self._loaded:
+            await self.refresh()
+
     async def resolve(self, api_version: str, kind: str) -> ResourceInfo:
         """The resource for an apiVersion/kind; refreshes once on a miss, then raises UnknownKind."""
         key = (api_version, kind)

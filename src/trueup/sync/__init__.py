@@ -13,6 +13,7 @@ from .plan import (
     kind_rank,
     plan,
     sync_options,
+    sync_view,
     tracking_id,
     wave_of,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "kind_rank",
     "plan",
     "sync_options",
+    "sync_view",
     "tracking_id",
     "wave_of",
 ]

@@ -324,8 +324,11 @@ class Syncer:
 
 async def gather_live(client: Client, discovery: Discovery, app: str,
                       kinds: list[Res] | None = None) -> list[Obj]:
-    """Live objects carrying this app's tracking annotation (for prune decisions)."""
+    """Live objects whose tracking annotation names this app AND the object itself (a controller
+    copying annotations onto what it creates, as the deployment controller does onto ReplicaSets,
+    does not make those objects part of the app)."""
     if kinds is None:
+        await discovery.ensure_loaded()
         kinds = [i.res for i in discovery.known() if i.preferred and "list" in i.verbs
                  and i.res.plural not in ("events",) and i.res.group not in ("events.k8s.io",)]
     prefix = f"{app}:"
@@ -342,7 +345,8 @@ async def gather_live(client: Client, discovery: Discovery, app: str,
             if str(ann.get(TRACKING_ANNOTATION, "")).startswith(prefix):
                 item.setdefault("apiVersion", res.api_version)
                 item.setdefault("kind", res.kind)
-                found.append(item)
+                if ann[TRACKING_ANNOTATION] == tracking_id(app, ResourceKey.of(item)):
+                    found.append(item)
         return found
 
     for batch in await asyncio.gather(*(scan(r) for r in kinds)):

@@ -52,6 +52,21 @@ class PlanError(Exception):
     """Desired state that cannot be synced (names the resource and the annotation at fault)."""
 
 
+ARGO_EXTRA = "argocd.annotations"  # Manifest.extra key where renderers put Argo meanings of Helm hooks
+
+
+def sync_view(m: Manifest) -> Obj:
+    """The object as the planner reads it: its own annotations, plus the Argo CD meaning a renderer
+    derived (Helm hooks → `Manifest.extra["argocd.annotations"]`); the object's own annotations win.
+    Only for reading: the applied object is `m.obj`."""
+    extra = m.extra.get(ARGO_EXTRA)
+    if not extra:
+        return m.obj
+    meta = dict(m.obj.get("metadata") or {})
+    meta["annotations"] = {**extra, **(meta.get("annotations") or {})}
+    return {**m.obj, "metadata": meta}
+
+
 def tracking_id(app: str, key: ResourceKey) -> str:
     return f"{app}:{key.group}/{key.kind}:{key.namespace}/{key.name}"
 
@@ -160,15 +175,16 @@ def plan(app: str, desired: Sequence[Manifest], live_tracked: Iterable[Obj], opt
     for m in desired:
         key = m.key
         where = f"{m.source}: {key}" if m.source else str(key)
-        phases, policies = hook_of(m.obj, where)
+        view = sync_view(m)
+        phases, policies = hook_of(view, where)
         if phases:
             if "Skip" in phases:
                 skipped.append((key, "hook Skip"))
                 continue
             for phase in phases:
                 if phase in PHASES:
-                    tasks.append(Task("hook", key, phase, wave_of(m.obj, where), m.obj, m.source, policies,
-                                      sync_options(m.obj)))
+                    tasks.append(Task("hook", key, phase, wave_of(view, where), m.obj, m.source, policies,
+                                      sync_options(view)))
             continue
         if key in seen and key.name:
             raise PlanError(f"{key} is defined twice: in {seen[key] or '?'} and in {m.source or '?'}; "
@@ -177,8 +193,8 @@ def plan(app: str, desired: Sequence[Manifest], live_tracked: Iterable[Obj], opt
         if options.apply_out_of_sync_only and key in in_sync:
             skipped.append((key, "already in sync (ApplyOutOfSyncOnly)"))
             continue
-        tasks.append(Task("apply", key, "Sync", wave_of(m.obj, where), m.obj, m.source, frozenset(),
-                          sync_options(m.obj)))
+        tasks.append(Task("apply", key, "Sync", wave_of(view, where), m.obj, m.source, frozenset(),
+                          sync_options(view)))
     max_wave = max((t.wave for t in tasks if t.phase == "Sync"), default=0)
     for live in live_tracked:
         key = ResourceKey.of(live)

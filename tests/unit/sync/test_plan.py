@@ -118,3 +118,12 @@ def test_duplicate_resource_names_both_files() -> None:
         plan("x", [Manifest(obj("ConfigMap", "c"), source="a.yaml"), Manifest(obj("ConfigMap", "c"), source="b.yaml")],
              [], PlanOptions())
     assert "defined twice: in a.yaml and in b.yaml" in str(err.value)
+
+
+def test_renderer_supplied_argo_meaning_of_helm_hooks_is_honoured() -> None:
+    m = Manifest(obj("Job", "migrate", "batch/v1"),
+                 extra={"argocd.annotations": {"argocd.argoproj.io/hook": "PreSync",
+                                               "argocd.argoproj.io/sync-wave": "-3"}})
+    p = plan("a", [m], [], PlanOptions())
+    assert names(p) == ["hook:PreSync:-3:Job/migrate"]
+    assert "annotations" not in p.tasks[0].obj["metadata"] or not p.tasks[0].obj["metadata"]["annotations"]

@@ -1,0 +1,239 @@
+"""One-shot verbs on an Application file, against any cluster a kubeconfig reaches.
+
+    trueup render APP.yaml                       manifests to stdout
+    trueup diff   APP.yaml [-o text|json|markdown]    exit 0 no drift, 1 drift, 2 error
+    trueup sync   APP.yaml [--dry-run] [--prune]      live progress of waves and resources
+    trueup health APP.yaml [--checks-dir DIR]
+Offline (no cluster):
+    trueup diff --desired D.yaml --live L.yaml [--ignore RULES.yaml]
+    trueup health --object LIVE.yaml [--checks-dir DIR]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import yaml
+
+from trueup.app import AppError, Application
+from trueup.diff import DiffError, DiffOptions, compare, parse_ignore_differences, render_json, render_markdown
+from trueup.diff import render_texts as render_diff_texts
+from trueup.engine import Engine, EngineError, load_application_file
+from trueup.health import HealthError, check_file
+from trueup.kube import ApiError, Client, ConfigError, load_config
+from trueup.model import Manifest
+from trueup.render import RenderError
+from trueup.source import RepoCache, SourceError
+from trueup.sync import PlanError
+from trueup.sync.execute import ResourceResult
+
+T = TypeVar("T")
+USER_ERRORS = (AppError, SourceError, RenderError, EngineError, PlanError, ConfigError, DiffError, HealthError,
+               ApiError, OSError)
+_ACTION_COLOR = {"created": "green", "configured": "yellow", "unchanged": None, "pruned": "magenta",
+                 "failed": "red", "hook-failed": "red", "hook-succeeded": "cyan", "skipped": None}
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(os.environ.get("TRUEUP_CACHE_DIR") or Path(base) / "trueup")
+
+
+def run_or_exit(make: Callable[[], Awaitable[T]]) -> T:
+    return guard(lambda: asyncio.run(make()))  # type: ignore[arg-type]
+
+
+def guard(call: Callable[[], T]) -> T:
+    """Run a verb; user errors print one clear line and exit 2 (scripts can tell them apart)."""
+    try:
+        return call()
+    except USER_ERRORS as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+
+
+async def _with_engine(app_file: Path, kubeconfig: str | None, context: str | None, checks_dir: str | None,
+                       cache_dir: Path, body: Callable[[Engine, Application], Awaitable[T]]) -> T:
+    app = load_application_file(app_file)
+    client = Client.from_config(load_config(kubeconfig, context), user_agent="trueup")
+    try:
+        engine = Engine(client, RepoCache(cache_dir / "git", min_fetch_interval=0), checks_dir)
+        return await body(engine, app)
+    finally:
+        await client.close()
+
+
+def _warn_unsupported(app: Application) -> None:
+    for field in app.unsupported:
+        click.echo(click.style(f"warning: {app.source_file}: {field} is not supported by trueup and is ignored",
+                               fg="yellow"), err=True)
+
+
+cluster_options = [
+    click.option("--kubeconfig", envvar="KUBECONFIG", default=None, help="Kubeconfig (default: $KUBECONFIG)."),
+    click.option("--context", default=None, help="Kubeconfig context."),
+    click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
+                 help="Where Git mirrors are kept (default: ~/.cache/trueup)."),
+]
+
+
+def with_cluster_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(cluster_options):
+        f = option(f)
+    return f
+
+
+@click.command("render")
+@click.argument("app_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
+@click.option("--cache-dir", type=click.Path(path_type=Path), default=None)
+def render_cmd(app_file: Path, output: str, cache_dir: Path | None) -> None:
+    """Render an Application's manifests from Git (no cluster needed)."""
+
+    async def go() -> list[Manifest]:
+        app = load_application_file(app_file)
+        _warn_unsupported(app)
+        engine = Engine(Client("http://127.0.0.1:1"), RepoCache((cache_dir or default_cache_dir()) / "git",
+                                                                   min_fetch_interval=0))
+        return (await engine.render(app)).manifests
+
+    manifests = run_or_exit(go)
+    if output == "json":
+        click.echo(json.dumps({"apiVersion": "v1", "kind": "List", "items": [m.obj for m in manifests]}, indent=2))
+    else:
+        click.echo(yaml.safe_dump_all([m.obj for m in manifests], sort_keys=False), nl=False)
+
+
+@click.command("diff")
+@click.argument("app_file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--desired", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Offline: the object as in Git.")
+@click.option("--live", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Offline: the object as dumped from a cluster.")
+@click.option("--ignore", "ignore_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Offline: a YAML list of ignoreDifferences rules.")
+@click.option("-o", "--output", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--color/--no-color", default=None, help="Colour the text diff (default: when a terminal).")
+@with_cluster_options
+def diff_cmd(app_file: Path | None, desired: Path | None, live: Path | None, ignore_file: Path | None, output: str,
+             color: bool | None, kubeconfig: str | None, context: str | None, cache_dir: Path | None) -> None:
+    """Show drift between Git and the cluster. Exit 0: none, 1: drift, 2: error."""
+    use_color = sys.stdout.isatty() if color is None else color
+    if app_file is None:
+        if desired is None or live is None:
+            raise click.UsageError("give APP_FILE, or both --desired and --live")
+
+        def offline() -> list[Any]:
+            rules: tuple[Any, ...] = ()
+            if ignore_file is not None:
+                rules = parse_ignore_differences(yaml.safe_load(ignore_file.read_text()) or [], source=str(ignore_file))
+            d = yaml.safe_load(desired.read_text())
+            lv = yaml.safe_load(live.read_text())
+            return [compare(Manifest(d, source=str(desired)), None, lv, DiffOptions(ignore=rules))]
+
+        diffs = guard(offline)
+    else:
+        async def body(engine: Engine, app: Application) -> list[Any]:
+            _warn_unsupported(app)
+            return await engine.diff(app, await engine.render(app))
+
+        diffs = run_or_exit(lambda: _with_engine(app_file, kubeconfig, context, None,
+                                                 cache_dir or default_cache_dir(), body))
+    if output == "json":
+        click.echo(render_json(diffs))
+    elif output == "markdown":
+        click.echo(render_markdown(diffs))
+    else:
+        text = render_diff_texts(diffs, color=use_color)
+        if text:
+            click.echo(text, nl=not text.endswith("\n"))
+    sys.exit(0 if all(d.in_sync for d in diffs) else 1)
+
+
+def _progress(result: ResourceResult) -> None:
+    color = _ACTION_COLOR.get(result.action)
+    action = click.style(f"{result.action:>14}", fg=color) if color else f"{result.action:>14}"
+    where = f"{result.phase}/wave {result.wave}"
+    message = f"  {result.message}" if result.message else ""
+    click.echo(f"{where:>16} {action} {result.key}{message}", err=True)
+
+
+@click.command("sync")
+@click.argument("app_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate every object with the API server; change nothing.")
+@click.option("--prune", is_flag=True, help="Delete objects this app created that are no longer in Git.")
+@click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds to wait for each wave's health.")
+@click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@with_cluster_options
+def sync_cmd(app_file: Path, dry_run: bool, prune: bool, timeout: float, output: str, kubeconfig: str | None,
+             context: str | None, cache_dir: Path | None) -> None:
+    """Make the cluster match Git (server-side apply, waves, hooks). Exit 0: synced, 1: failed, 2: error."""
+
+    async def body(engine: Engine, app: Application) -> Any:
+        _warn_unsupported(app)
+        desired = await engine.render(app)
+        click.echo(f"syncing {app.name} to {desired.revision.commit_sha[:12]} ({desired.revision.ref_name or 'commit'})"
+                   f"{' [dry run]' if dry_run else ''}", err=True)
+        return await engine.sync(app, desired, prune=prune or app.sync_policy.prune, dry_run=dry_run,
+                                 progress=_progress if output == "text" else None, wave_timeout=timeout)
+
+    result = run_or_exit(lambda: _with_engine(app_file, kubeconfig, context, None,
+                                              cache_dir or default_cache_dir(), body))
+    if output == "json":
+        click.echo(json.dumps({"phase": result.phase, "message": result.message, "dryRun": result.dry_run,
+                               "resources": [{"group": r.key.group, "kind": r.key.kind, "namespace": r.key.namespace,
+                                              "name": r.key.name, "action": r.action, "message": r.message,
+                                              "phase": r.phase, "wave": r.wave} for r in result.resources]},
+                              indent=2))
+    else:
+        counts = ", ".join(f"{n} {a}" for a in ("created", "configured", "unchanged", "pruned", "skipped", "failed")
+                           if (n := result.count(a)))
+        style = "green" if result.ok else "red"
+        click.echo(click.style(f"{result.phase}: {result.message}", fg=style) + (f" ({counts})" if counts else ""))
+    sys.exit(0 if result.ok else 1)
+
+
+@click.command("health")
+@click.argument("app_file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--object", "object_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Offline: one object dumped from a cluster.")
+@click.option("--checks-dir", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Custom checks: <group>/<kind>/health.lua scripts and CEL healthCheckExprs files.")
+@click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@with_cluster_options
+def health_cmd(app_file: Path | None, object_file: Path | None, checks_dir: str | None, output: str,
+               kubeconfig: str | None, context: str | None, cache_dir: Path | None) -> None:
+    """Health of an Application's resources (or of one object offline). Exit 0: Healthy, 1: not, 2: error."""
+    if app_file is None:
+        if object_file is None:
+            raise click.UsageError("give APP_FILE or --object")
+
+        result = guard(lambda: check_file(object_file, checks_dir))
+        if result is None:
+            click.echo(json.dumps({"status": None, "message": "no health check for this kind"}) if output == "json"
+                       else "no health check for this kind")
+            sys.exit(0)
+        click.echo(json.dumps(result.to_dict()) if output == "json" else
+                   f"{result.status}{': ' + result.message if result.message else ''}")
+        sys.exit(0 if str(result.status) == "Healthy" else 1)
+
+    async def body(engine: Engine, app: Application) -> Any:
+        return await engine.health(app, await engine.render(app))
+
+    health = run_or_exit(lambda: _with_engine(app_file, kubeconfig, context, checks_dir,
+                                              cache_dir or default_cache_dir(), body))
+    if output == "json":
+        click.echo(json.dumps({"status": str(health.status), "resources": [
+            {"resource": str(k), "status": s, "message": m} for k, s, m in health.resources]}, indent=2))
+    else:
+        for key, status, message in health.resources:
+            click.echo(f"{status or '-':>12}  {key}{'  ' + message if message else ''}")
+        click.echo(f"app {health.status!s}")
+    sys.exit(0 if str(health.status) == "Healthy" else 1)

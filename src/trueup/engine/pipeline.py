@@ -1,0 +1,206 @@
+"""The GitOps pipeline for one Application: Git → render → diff → sync → health.
+
+    engine = Engine(client, repo_cache)            # one per process
+    desired = await engine.render(app)             # Desired(manifests, revision, ...)
+    diffs = await engine.diff(app, desired)        # list[ResourceDiff], server-side dry-run based
+    result = await engine.sync(app, desired, prune=..., dry_run=...)
+    health = await engine.health(app, desired)     # AppHealth
+
+Every cluster, the embedded one included, is reached only through `trueup.kube`. A failed render
+or fetch raises before anything is compared or written, so it can never lead to pruning.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..app import Application
+from ..diff import DiffOptions, ResourceDiff, compare, parse_ignore_differences
+from ..health import HealthRegistry, HealthStatus, ResourceHealth, app_health, assess, registry_for
+from ..kube import ApiError, Client, Discovery, Res, UnknownKind
+from ..model import Manifest, ResourceKey
+from ..render import RenderResult, render
+from ..source import RepoCache, Resolved
+from ..sync import (
+    TRACKING_ANNOTATION,
+    ExecOptions,
+    PlanOptions,
+    Syncer,
+    SyncResult,
+    gather_live,
+    hook_of,
+    plan,
+    sync_view,
+    tracking_id,
+)
+from ..sync.execute import FIELD_MANAGER, Progress
+
+Obj = dict[str, Any]
+
+
+class EngineError(Exception):
+    """Something the user must fix (unknown kind, unreachable repo...): the message says what."""
+
+
+@dataclass
+class Desired:
+    app: Application
+    manifests: list[Manifest]
+    revision: Resolved
+    rendered: RenderResult
+
+
+@dataclass
+class AppHealth:
+    status: HealthStatus
+    resources: list[tuple[ResourceKey, str, str]] = field(default_factory=list)  # key, status, message
+
+
+def _default_namespace(app: Application) -> str:
+    return app.destination.namespace or "default"
+
+
+class Engine:
+    def __init__(self, client: Client, repos: RepoCache, checks_dir: str | Path | None = None) -> None:
+        self.client = client
+        self.discovery = Discovery(client)
+        self.repos = repos
+        self.health_registry: HealthRegistry = registry_for(checks_dir)
+
+    # ----- Git → manifests
+    async def render(self, app: Application) -> Desired:
+        src = app.source
+        revision = await self.repos.resolve(str(src["repoURL"]), str(src.get("targetRevision") or "HEAD"))
+        snapshot = await self.repos.read_tree(str(src["repoURL"]), revision.commit_sha)
+        root = await snapshot.materialize("")
+        rendered = await render(root, str(src.get("path") or "."), src, app_name=app.name,
+                                namespace=_default_namespace(app),
+                                cache_key=f"{snapshot.repo}@{revision.commit_sha}")
+        return Desired(app, rendered.copy(), revision, rendered)
+
+    async def _types(self, manifests: list[Manifest]) -> dict[int, Res]:
+        out: dict[int, Res] = {}
+        for i, m in enumerate(manifests):
+            try:
+                out[i] = (await self.discovery.resolve(str(m.obj.get("apiVersion", "")), m.key.kind)).res
+            except UnknownKind as exc:
+                raise EngineError(f"{m.source or 'rendered manifests'}: {m.key}: {exc}") from None
+        return out
+
+    def _stamp(self, app: Application, m: Manifest, res: Res) -> Obj:
+        obj = copy.deepcopy(m.obj)
+        meta = obj.setdefault("metadata", {})
+        if res.namespaced and not meta.get("namespace"):
+            meta["namespace"] = _default_namespace(app)
+        if not res.namespaced:
+            meta.pop("namespace", None)
+        meta.setdefault("annotations", {})[TRACKING_ANNOTATION] = tracking_id(app.name, ResourceKey.of(obj))
+        return obj
+
+    async def with_namespaces(self, app: Application, manifests: list[Manifest]) -> list[Manifest]:
+        """Namespaced objects without a namespace go to the app's destination namespace (as
+        Argo CD does), so desired and live objects have the same identity. Unknown kinds are left
+        as they are: the sync reports them before writing anything."""
+        out = []
+        for m in manifests:
+            try:
+                res = (await self.discovery.resolve(str(m.obj.get("apiVersion", "")), m.key.kind)).res
+            except UnknownKind:
+                out.append(m)
+                continue
+            meta = m.obj.get("metadata") or {}
+            if res.namespaced and not meta.get("namespace"):
+                obj = {**m.obj, "metadata": {**meta, "namespace": _default_namespace(app)}}
+                out.append(Manifest(obj, m.source, m.line, m.extra))
+            else:
+                out.append(m)
+        return out
+
+    # ----- drift
+    async def diff(self, app: Application, desired: Desired, *, include_extra: bool = True) -> list[ResourceDiff]:
+        options = DiffOptions(ignore=parse_ignore_differences(app.ignore_differences, source=app.source_file))
+        managed = [m for m in desired.manifests if not hook_of(sync_view(m))[0]]
+        types = await self._types(managed)
+        sem = asyncio.Semaphore(16)
+
+        async def one(i: int, m: Manifest) -> ResourceDiff:
+            res = types[i]
+            obj = self._stamp(app, m, res)
+            meta = obj["metadata"]
+            async with sem:
+                live = await self.client.get(res, meta.get("namespace"), meta["name"])
+                try:
+                    predicted, _ = await self.client.apply(res, meta.get("namespace"), meta["name"], obj,
+                                                           field_manager=FIELD_MANAGER, dry_run=True)
+                except ApiError as exc:
+                    if exc.not_found and "namespaces" in exc.message:
+                        predicted = None  # its namespace does not exist yet: Missing
+                    else:
+                        raise EngineError(f"{m.source or 'manifest'}: {m.key}: the API server rejects it: "
+                                          f"{exc.message}") from None
+            return compare(Manifest(obj, m.source, m.line), predicted, live, options)
+
+        diffs = list(await asyncio.gather(*(one(i, m) for i, m in enumerate(managed))))
+        if include_extra:
+            wanted = {d.key for d in diffs}
+            for live in await gather_live(self.client, self.discovery, app.name):
+                key = ResourceKey.of(live)
+                if key not in wanted:
+                    diffs.append(compare(None, None, live, options))
+        return sorted(diffs, key=lambda d: (d.key.group, d.key.kind, d.key.namespace, d.key.name))
+
+    # ----- sync
+    async def sync(self, app: Application, desired: Desired, *, prune: bool = False, dry_run: bool = False,
+                   progress: Progress | None = None, wave_timeout: float = 300.0) -> SyncResult:
+        policy = app.sync_policy
+        if not desired.manifests and not policy.allow_empty and prune:
+            return SyncResult("Failed", "the render produced no manifests and allowEmpty is off: refusing to prune "
+                                        "everything (set spec.syncPolicy.automated.allowEmpty to allow it)")
+        in_sync: frozenset[ResourceKey] = frozenset()
+        if policy.has("ApplyOutOfSyncOnly=true"):
+            in_sync = frozenset(d.key for d in await self.diff(app, desired, include_extra=False) if d.in_sync)
+        live = await gather_live(self.client, self.discovery, app.name) if prune or policy.prune else []
+        manifests = await self.with_namespaces(app, desired.manifests)
+        the_plan = plan(app.name, manifests, live, PlanOptions(
+            prune=prune and not policy.has("Prune=false"),
+            prune_last=policy.has("PruneLast=true"),
+            apply_out_of_sync_only=policy.has("ApplyOutOfSyncOnly=true"),
+        ), in_sync=in_sync)
+
+        def health(obj: Obj) -> tuple[str, str] | None:
+            result = assess(obj, self.health_registry)
+            return None if result is None else (str(result.status), result.message)
+
+        syncer = Syncer(self.client, self.discovery, app.name, health=health, progress=progress)
+        return await syncer.run(the_plan, ExecOptions(
+            dry_run=dry_run,
+            namespace=_default_namespace(app),
+            create_namespace=policy.has("CreateNamespace=true"),
+            namespace_labels=policy.namespace_labels,
+            namespace_annotations=policy.namespace_annotations,
+            validate=not policy.has("Validate=false"),
+            replace=policy.has("Replace=true"),
+            wave_timeout=wave_timeout,
+        ))
+
+    # ----- health
+    async def health(self, app: Application, desired: Desired) -> AppHealth:
+        managed = [m for m in desired.manifests if not hook_of(sync_view(m))[0]]
+        types = await self._types(managed)
+        out: list[ResourceHealth] = []
+        rows: list[tuple[ResourceKey, str, str]] = []
+        for i, m in enumerate(managed):
+            res = types[i]
+            obj = self._stamp(app, m, res)
+            live = await self.client.get(res, obj["metadata"].get("namespace"), obj["metadata"]["name"])
+            key = ResourceKey.of(obj)
+            result = assess(live, self.health_registry) if live is not None else None
+            has_check = self.health_registry.has_check(key.group, key.kind)
+            out.append(ResourceHealth(key, result, exists=live is not None, has_check=has_check))
+            status = "Missing" if live is None else (str(result.status) if result else "")
+            rows.append((key, status, result.message if result else ""))
+        return AppHealth(app_health(out), rows)
