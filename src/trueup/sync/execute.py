@@ -88,6 +88,7 @@ class Syncer:
         self.health = health
         self.progress = progress or (lambda r: None)
         self._results: list[ResourceResult] = []
+        self._live_rv: dict[ResourceKey, str] = {}
 
     def _record(self, result: ResourceResult) -> None:
         self._results.append(result)
@@ -137,8 +138,13 @@ class Syncer:
                 return  # generateName hooks cannot be dry-run by name
             async with sem:
                 try:
-                    await self.client.apply(res, meta.get("namespace"), meta["name"], obj, field_manager=FIELD_MANAGER,
-                                            dry_run=True, field_validation="Strict" if opts.validate else "Ignore")
+                    predicted, created = await self.client.apply(
+                        res, meta.get("namespace"), meta["name"], obj, field_manager=FIELD_MANAGER, dry_run=True,
+                        field_validation="Strict" if opts.validate else "Ignore")
+                    # The live resourceVersion (a dry run never moves it): tells "unchanged" from
+                    # "configured" after the real apply without another GET.
+                    if not created:
+                        self._live_rv[task.key] = str((predicted.get("metadata") or {}).get("resourceVersion", ""))
                 except ApiError as exc:
                     if exc.not_found and "namespaces" in exc.message:
                         return  # its namespace is created by this sync
@@ -178,12 +184,11 @@ class Syncer:
                 obj["metadata"]["resourceVersion"] = (live.get("metadata") or {}).get("resourceVersion")
                 await self.client.update(res, ns, meta["name"], obj, field_manager=FIELD_MANAGER)
                 return ResourceResult(task.key, "configured", "replaced", task.phase, task.wave)
-            before = await self.client.get(res, ns, meta["name"])
             out, created = await self.client.apply(res, ns, meta["name"], obj, field_manager=FIELD_MANAGER,
                                                    field_validation="Strict" if opts.validate else "Ignore")
             if created:
                 return ResourceResult(task.key, "created", "", task.phase, task.wave)
-            old_rv = ((before or {}).get("metadata") or {}).get("resourceVersion")
+            old_rv = self._live_rv.get(task.key)
             new_rv = (out.get("metadata") or {}).get("resourceVersion")
             action = "unchanged" if old_rv == new_rv else "configured"
             return ResourceResult(task.key, action, "", task.phase, task.wave)
