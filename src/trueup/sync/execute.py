@@ -28,7 +28,7 @@ from typing import Any
 
 from ..kube import ApiError, Client, Discovery, Res, UnknownKind
 from ..model import ResourceKey
-from .plan import PHASES, TRACKING_ANNOTATION, Plan, Task, tracking_id
+from .plan import PHASES, TRACKING_ANNOTATION, Plan, Task, is_hook, tracking_id
 
 Obj = dict[str, Any]
 FIELD_MANAGER = "trueup"
@@ -329,7 +329,7 @@ class Syncer:
 
 async def gather_live(client: Client, discovery: Discovery, app: str,
                       kinds: list[Res] | None = None) -> list[Obj]:
-    """Live objects whose tracking annotation names this app AND the object itself (a controller
+    """Live objects (hooks aside) whose tracking annotation names this app AND the object itself (a controller
     copying annotations onto what it creates, as the deployment controller does onto ReplicaSets,
     does not make those objects part of the app)."""
     if kinds is None:
@@ -347,7 +347,7 @@ async def gather_live(client: Client, discovery: Discovery, app: str,
         found = []
         for item in items:
             ann = (item.get("metadata") or {}).get("annotations") or {}
-            if str(ann.get(TRACKING_ANNOTATION, "")).startswith(prefix):
+            if str(ann.get(TRACKING_ANNOTATION, "")).startswith(prefix) and not is_hook(item):
                 item.setdefault("apiVersion", res.api_version)
                 item.setdefault("kind", res.kind)
                 if ann[TRACKING_ANNOTATION] == tracking_id(app, ResourceKey.of(item)):

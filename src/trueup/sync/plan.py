@@ -117,6 +117,16 @@ def hook_of(obj: Obj, where: str = "") -> tuple[tuple[str, ...], frozenset[str]]
     return tuple(phases), frozenset(policies)
 
 
+def is_hook(obj: Obj) -> bool:
+    """A live or desired object that is a hook (Argo CD or Helm annotation). Hooks are outside the
+    app's resources: never pruned, never Extra, not part of sync status or health."""
+    try:
+        phases, _ = hook_of(obj)
+    except PlanError:
+        return True  # a hook annotation with an unknown value is still a hook
+    return bool(phases)
+
+
 @dataclass(frozen=True)
 class Task:
     """One step of a sync: apply a desired object, run a hook, or prune a live object."""
