@@ -96,6 +96,10 @@ def namespace(obj: Obj) -> None:
 
 def _add_finalizer(obj: Obj, finalizer: str) -> None:
     meta = child(obj, "metadata")
+    if meta.get("deletionTimestamp"):
+        # Admission adds protection finalizers to live objects only: once deletion has begun the
+        # protection controllers must be able to remove them (defaulting also runs on updates).
+        return
     finalizers = meta.get("finalizers")
     if not isinstance(finalizers, list):
         finalizers = []

@@ -214,7 +214,10 @@ def commit_update(state: APIState, rt: ResourceType, old: Obj, new: Obj, opts: W
         else:
             new_meta.pop(k, None)
     new_meta.pop("selfLink", None)
-    admission.prepare_for_update(rt.api_version, rt.kind, old, new)
+    if opts.subresource not in ("status", "finalize"):
+        # The main resource's strategy (e.g. Namespace keeps spec.finalizers and status); the
+        # /status and /finalize strategies are _carry_subresource_fields above.
+        admission.prepare_for_update(rt.api_version, rt.kind, old, new)
     admission.apply_defaults(rt.api_version, rt.kind, new)
     hooks.before_update(state, rt, old, new, opts.dry_run)
     _validate(state, rt, new, old)
