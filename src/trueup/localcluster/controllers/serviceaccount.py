@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
+
 from ..client import CONFIGMAPS, NAMESPACES, SERVICEACCOUNTS, ApiError, Client, Res
 from .informer import Key, Obj
 from .runtime import Controller
