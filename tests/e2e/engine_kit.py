@@ -98,6 +98,12 @@ class Sandbox:
         report = json.loads(run.stdout)
         assert report["summary"]["total"] == report["summary"]["Synced"], report
 
+    def statuses(self, app: Path) -> dict[str, str]:
+        """kind/name → sync status, from `trueup diff -o json`."""
+        run = self.trueup("diff", str(app), "-o", "json")
+        assert run.code in (0, 1), run.out
+        return {f"{r['kind']}/{r['name']}": r["status"] for r in json.loads(run.stdout)["resources"]}
+
     def drift(self, app: Path) -> list[tuple[str, str, str, str | None]]:
         """(kind, name, path, manager) of every change `trueup diff -o json` reports."""
         run = self.trueup("diff", str(app), "-o", "json")
@@ -111,7 +117,7 @@ class Sandbox:
         return self.cluster.kubectl(*args, input=input, check=check, env=env)
 
     def get(self, kind: str, name: str, ns: str | None = None) -> Any:
-        return self.cluster.get_json(kind, name, "-n", ns or self.ns)
+        return self.cluster.get_json(kind, name, "-n", ns or self.ns, "--show-managed-fields")
 
     def exists(self, kind: str, name: str, ns: str | None = None) -> bool:
         return self.kubectl("get", kind, name, "-n", ns or self.ns, check=False).returncode == 0
