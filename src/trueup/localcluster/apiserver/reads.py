@@ -31,6 +31,13 @@ class ListOptions:
     resource_version_match: str = ""
 
 
+def pinned_name(rt: ResourceType, opts: ListOptions) -> str | None:
+    """The one object name a `metadata.name=x` field selector pins (kubectl wait/delete watch so)."""
+    if not opts.field_selector:
+        return None
+    return query.parse_field_selector(opts.field_selector, rt.api_version, rt.kind).requires("metadata.name")
+
+
 def predicate(rt: ResourceType, opts: ListOptions) -> Predicate | None:
     """One function deciding whether an object matches the label and field selectors."""
     checks: list[Predicate] = []
@@ -64,6 +71,12 @@ def list_objects(state: APIState, rt: ResourceType, namespace: str | None,
             raise errors.gone(
                 f"too old resource version: {rv} ({state.store.current_rv}); only the current "
                 "resourceVersion can be listed exactly")
+    name = pinned_name(rt, opts)
+    if name is not None and namespace is not None and not opts.continue_token:
+        # One object: read it, not the whole collection.
+        obj = state.store.get(rt.storage_key, namespace, name)
+        items = [as_version(obj, rt)] if obj is not None and (match is None or match(obj)) else []
+        return items, state.store.current_rv, None
     try:
         if match is None:
             items, rv, next_token = state.store.list(rt.storage_key, namespace, limit=opts.limit,

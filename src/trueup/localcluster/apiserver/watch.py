@@ -28,7 +28,7 @@ from .. import errors, query
 from ..resources import ResourceType
 from ..store import Expired, Subscription
 from . import codec
-from .reads import ListOptions, predicate
+from .reads import ListOptions, pinned_name, predicate
 from .state import APIState, Obj, as_version, meta
 
 BOOKMARK_INTERVAL = 30.0
@@ -67,6 +67,7 @@ async def serve_watch(request: web.Request, state: APIState, rt: ResourceType, n
     timeout_s = _timeout(q.get("timeoutSeconds"))
     match = predicate(rt, opts)
     key = rt.storage_key
+    name = pinned_name(rt, opts)
 
     # One synchronous step: the initial state and the subscription, with nothing in between.
     initial: list[Obj] = []
@@ -74,9 +75,13 @@ async def serve_watch(request: web.Request, state: APIState, rt: ResourceType, n
     expired: errors.APIError | None = None
     rv_text = opts.resource_version
     if send_initial or rv_text in ("", "0"):
-        items, list_rv, _ = state.store.list(key, namespace)
+        if name is not None and namespace is not None:
+            one = state.store.get(key, namespace, name)
+            items, list_rv = ([one] if one is not None else []), state.store.current_rv
+        else:
+            items, list_rv, _ = state.store.list(key, namespace)
         initial = [as_version(o, rt) for o in items if match is None or match(o)]
-        sub = state.store.subscribe(key, namespace, list_rv)
+        sub = state.store.subscribe(key, namespace, list_rv, name=name)
         start_rv = list_rv
     else:
         try:
@@ -84,7 +89,7 @@ async def serve_watch(request: web.Request, state: APIState, rt: ResourceType, n
         except ValueError:
             raise errors.bad_request(f'invalid resource version "{rv_text}"') from None
         try:
-            sub = state.store.subscribe(key, namespace, start_rv)
+            sub = state.store.subscribe(key, namespace, start_rv, name=name)
         except Expired as exc:
             expired = errors.gone(f"too old resource version: {start_rv} ({exc.oldest})")
 

@@ -185,7 +185,8 @@ class Store:
 
     # -- watch -----------------------------------------------------------------------------------
 
-    def subscribe(self, resource: str | None, namespace: str | None, since_rv: int) -> Subscription:
+    def subscribe(self, resource: str | None, namespace: str | None, since_rv: int,
+                  name: str | None = None) -> Subscription:
         """Events with rv > since_rv for `resource` (None = all) in `namespace` (None = all).
 
         Raises Expired if since_rv < compacted_rv. History is replayed first (lazily, a page at a
@@ -201,6 +202,7 @@ class Store:
             since_rv,
             max_queue=self.max_queue,
             page_size=self.page_size,
+            name=name,
         )
 
     @property

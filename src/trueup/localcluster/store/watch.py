@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import Protocol
+from typing import Any, Protocol
 
 from .errors import Expired
 from .events import WatchEvent
@@ -39,41 +39,52 @@ class HistorySource(Protocol):
 
 
 class Hub:
-    """Live subscribers, indexed by resource (None = every resource)."""
+    """Live subscribers, indexed by resource (None = every resource), and by (resource, name)
+    for subscriptions to one object (`kubectl wait` opens one per object: with thousands of them
+    an event must not visit every subscriber)."""
 
     def __init__(self) -> None:
         self._subs: dict[str | None, set[Subscription]] = {}
+        self._named: dict[tuple[str | None, str], set[Subscription]] = {}
+
+    def _bucket(self, sub: Subscription) -> tuple[dict[Any, set[Subscription]], Any]:
+        if sub.name is not None:
+            return self._named, (sub.resource, sub.name)
+        return self._subs, sub.resource
 
     def add(self, sub: Subscription) -> None:
-        self._subs.setdefault(sub.resource, set()).add(sub)
+        index, key = self._bucket(sub)
+        index.setdefault(key, set()).add(sub)
 
     def remove(self, sub: Subscription) -> None:
-        subs = self._subs.get(sub.resource)
+        index, key = self._bucket(sub)
+        subs = index.get(key)
         if subs is not None:
             subs.discard(sub)
             if not subs:
-                del self._subs[sub.resource]
+                del index[key]
 
     def wants(self, resource: str) -> bool:
         """Whether any subscriber could receive an event of `resource` (saves building it)."""
-        return resource in self._subs or None in self._subs
+        return resource in self._subs or None in self._subs or bool(self._named)
 
     def publish(self, event: WatchEvent) -> None:
         for key in (event.resource, None):
-            subs = self._subs.get(key)
-            if subs:
-                for sub in tuple(subs):
-                    if sub.namespace is None or sub.namespace == event.namespace:
-                        sub._push(event)
+            for subs in (self._subs.get(key), self._named.get((key, event.name))):
+                if subs:
+                    for sub in tuple(subs):
+                        if sub.namespace is None or sub.namespace == event.namespace:
+                            sub._push(event)
 
     def close_all(self) -> None:
-        for subs in list(self._subs.values()):
-            for sub in tuple(subs):
-                sub.close()
-        self._subs.clear()
+        for index in (self._subs, self._named):
+            for subs in list(index.values()):
+                for sub in tuple(subs):
+                    sub.close()
+            index.clear()
 
     def __len__(self) -> int:
-        return sum(len(s) for s in self._subs.values())
+        return sum(len(s) for s in self._subs.values()) + sum(len(s) for s in self._named.values())
 
 
 class Subscription:
@@ -89,11 +100,13 @@ class Subscription:
         *,
         max_queue: int,
         page_size: int,
+        name: str | None = None,
     ) -> None:
         if max_queue < 1 or page_size < 1:
             raise ValueError("max_queue and page_size must be positive")
         self.resource = resource
         self.namespace = namespace
+        self.name = name
         self._hub = hub
         self._source = source
         self._max_queue = max_queue
@@ -160,10 +173,16 @@ class Subscription:
         if self._resume_rv < oldest:
             self.close()
             raise Expired(self._resume_rv, oldest)
-        page = self._source.read_history(self._resume_rv, self.resource, self.namespace, self._page_size)
-        self._queue.extend(page)
-        if len(page) < self._page_size:
-            self._live = True
+        while True:
+            page = self._source.read_history(self._resume_rv, self.resource, self.namespace, self._page_size)
+            matched = page if self.name is None else [e for e in page if e.name == self.name]
+            self._queue.extend(matched)
+            if len(page) < self._page_size:
+                self._live = True
+                return
+            if matched:
+                return
+            self._resume_rv = page[-1].rv  # a whole page of other objects: skip past it
 
     def _wake(self) -> None:
         waiter = self._waiter
