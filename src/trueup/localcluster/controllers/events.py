@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import secrets
+import time
 from typing import Any
 
 from ..client import EVENTS, ApiError, Client
@@ -52,7 +52,8 @@ class EventRecorder:
                                         field_manager=component)
                 self._seen[seen_key] = (ns, name, count + 1)
                 return
-            name = f"{m.get('name', 'object')}.{secrets.token_hex(8)}"
+            # Like the real recorder: <object>.<unix nanoseconds in hex>, so names sort by time.
+            name = f"{m.get('name', 'object')}.{time.time_ns():x}"
             involved: Obj = {
                 "apiVersion": obj.get("apiVersion", ""),
                 "kind": obj.get("kind", ""),
