@@ -133,3 +133,22 @@ async def test_create_namespace_option_and_dry_run(kube: tuple[Client, Discovery
     ns = await client.get(NS, None, "fresh")
     assert ns is not None and ns["metadata"]["labels"]["team"] == "shop"
     assert await client.get(CM, "fresh", "x") is not None
+
+
+async def test_trueup_application_crd_installs_and_accepts_argo_shaped_apps(kube: tuple[Client, Discovery]) -> None:
+    from trueup.app import application_crd, parse_application
+
+    client, disc = kube
+    crd = application_crd()
+    crd_res = Res("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", False)
+    await client.apply(crd_res, None, crd["metadata"]["name"], crd, field_manager="trueup")
+    await disc.refresh()
+    apps = (await disc.resolve("trueup.dev/v1alpha1", "Application")).res
+    app = {"apiVersion": "trueup.dev/v1alpha1", "kind": "Application",
+           "metadata": {"name": "shop", "namespace": "default"},
+           "spec": {"project": "default", "source": {"repoURL": "https://git.example.com/shop.git", "path": "app",
+                                                     "helm": {"valueFiles": ["prod.yaml"]}},
+                    "destination": {"server": "https://kubernetes.default.svc", "namespace": "shop"}}}
+    stored, created = await client.apply(apps, "default", "shop", app, field_manager="trueup")
+    assert created and stored["spec"]["source"]["helm"] == {"valueFiles": ["prod.yaml"]}
+    assert parse_application(stored).source["path"] == "app"

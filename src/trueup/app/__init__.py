@@ -1,5 +1,15 @@
 """Applications: Argo CD's manifests accepted field for field, and trueup's own API group."""
 
+from .crd import application_crd
 from .model import API_VERSIONS, AppError, Application, Destination, Retry, SyncPolicy, parse_application
 
-__all__ = ["API_VERSIONS", "AppError", "Application", "Destination", "Retry", "SyncPolicy", "parse_application"]
+__all__ = [
+    "API_VERSIONS",
+    "AppError",
+    "Application",
+    "Destination",
+    "Retry",
+    "SyncPolicy",
+    "application_crd",
+    "parse_application",
+]
