@@ -89,6 +89,7 @@ class Syncer:
         self.progress = progress or (lambda r: None)
         self._results: list[ResourceResult] = []
         self._live_rv: dict[ResourceKey, str] = {}
+        self._unhealthy = ""  # the last step's objects not yet healthy when its wait timed out
 
     def _record(self, result: ResourceResult) -> None:
         self._results.append(result)
@@ -253,7 +254,7 @@ class Syncer:
             if worst[0] == "Healthy":
                 return worst
             if time.monotonic() > deadline:
-                return ("Degraded", f"timed out waiting for health: {worst[1] or worst[0]}")
+                return (worst[0], f"timed out waiting for health: {worst[1] or worst[0]}")
             await asyncio.sleep(delay)
             delay = min(delay * 1.5, 1.0)
 
@@ -278,22 +279,31 @@ class Syncer:
             return SyncResult("Succeeded", "dry run: every object passed the API server's validation",
                               self._results, True)
         await self._ensure_namespace(opts)
+        self._unhealthy = ""
         failed = await self._run_phases(plan, types, opts)
         if failed:
             for _, tasks in plan.waves("SyncFail"):
                 await self._run_wave(tasks, types, opts)
             return SyncResult("Failed", failed, self._results)
-        return SyncResult("Succeeded", "successfully synced (all tasks run)", self._results)
+        message = "successfully synced (all tasks run)"
+        if self._unhealthy:
+            message += f"; not healthy yet: {self._unhealthy}"
+        return SyncResult("Succeeded", message, self._results)
 
     async def _run_phases(self, plan: Plan, types: dict[Task, Res | None], opts: ExecOptions) -> str:
-        for phase in PHASES[:3]:
-            for wave, tasks in plan.waves(phase):
-                failed = await self._run_wave(tasks, types, opts)
-                if failed:
-                    return f"{phase} wave {wave} failed: {failed}"
+        steps = [(phase, wave, tasks) for phase in PHASES[:3] for wave, tasks in plan.waves(phase)]
+        for i, (phase, wave, tasks) in enumerate(steps):
+            # The last step (without hooks) is waited for too, but Argo CD never waits on it: its
+            # objects still Progressing when the wait times out (an Ingress or LoadBalancer Service
+            # no controller gives an address) do not fail the sync; Degraded ones do.
+            final = i == len(steps) - 1 and not any(t.action == "hook" for t in tasks)
+            failed = await self._run_wave(tasks, types, opts, final=final)
+            if failed:
+                return f"{phase} wave {wave} failed: {failed}"
         return ""
 
-    async def _run_wave(self, tasks: list[Task], types: dict[Task, Res | None], opts: ExecOptions) -> str:
+    async def _run_wave(self, tasks: list[Task], types: dict[Task, Res | None], opts: ExecOptions,
+                        final: bool = False) -> str:
         sem = asyncio.Semaphore(opts.concurrency)
 
         async def one(task: Task) -> ResourceResult:
@@ -323,6 +333,9 @@ class Syncer:
             targets.append((res, ns if res.namespaced else None, t.key.name))
         status, message = await self._wait_healthy(targets, opts.wave_timeout)
         if status != "Healthy":
+            if final and status in ("Progressing", "Suspended"):
+                self._unhealthy = message or status
+                return ""
             return message or status
         return ""
 
