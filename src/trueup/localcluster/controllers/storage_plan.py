@@ -58,7 +58,7 @@ def claim_names(pod: Obj) -> list[str]:
     for vol in (pod.get("spec") or {}).get("volumes") or []:
         if (vol.get("persistentVolumeClaim") or {}).get("claimName"):
             out.append(str(vol["persistentVolumeClaim"]["claimName"]))
-        elif vol.get("ephemeral"):
+        elif "ephemeral" in vol:
             out.append(f"{pod_name}-{vol.get('name', '')}")
     return out
 
