@@ -140,3 +140,21 @@ def test_claim_binds_to_a_matching_existing_volume(cluster: RunningCluster, ns: 
     finally:
         cluster.kubectl("delete", "pvc", "static", "-n", ns, "--ignore-not-found", "--timeout=20s")
         cluster.kubectl("delete", "pv", f"{ns}-small", f"{ns}-big", "--ignore-not-found", "--timeout=20s")
+
+
+def test_statefulset_claims_are_bound_to_provisioned_volumes(cluster: RunningCluster, ns: str) -> None:
+    apply(cluster, {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db", "namespace": ns},
+                    "spec": {"replicas": 2, "serviceName": "db", "selector": {"matchLabels": {"app": "db"}},
+                             "template": {"metadata": {"labels": {"app": "db"}},
+                                          "spec": {"containers": [{"name": "c", "image": "postgres:16",
+                                                                   "volumeMounts": [{"name": "data",
+                                                                                     "mountPath": "/var/lib"}]}]}},
+                             "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {
+                                 "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}]}})
+    for i in range(2):
+        wait_for(lambda i=i: phase(cluster, "pvc", f"data-db-{i}", "-n", ns) == "Bound",  # type: ignore[misc]
+                 timeout=30, what=f"data-db-{i} Bound")
+        claim = get(cluster, "pvc", f"data-db-{i}", "-n", ns)
+        assert claim is not None
+        assert phase(cluster, "pv", claim["spec"]["volumeName"]) == "Bound"
+    cluster.kubectl("rollout", "status", "statefulset/db", "-n", ns, "--timeout=30s", timeout=40)
