@@ -103,13 +103,19 @@ class Engine:
 
     async def with_namespaces(self, app: Application, manifests: list[Manifest]) -> list[Manifest]:
         """Namespaced objects without a namespace go to the app's destination namespace (as
-        Argo CD does), so desired and live objects have the same identity. Unknown kinds are left
-        as they are: the sync reports them before writing anything."""
+        Argo CD does), so desired and live objects have the same identity. A kind the cluster
+        does not serve is an `EngineError` naming its file, unless a CRD among the manifests
+        defines it (that object is left as it is: the sync resolves it after the CRD)."""
+        defined = {(str((m.obj.get("spec") or {}).get("group", "")),
+                    str(((m.obj.get("spec") or {}).get("names") or {}).get("kind", "")))
+                   for m in manifests if m.key.kind == "CustomResourceDefinition"}
         out = []
         for m in manifests:
             try:
                 res = (await self.discovery.resolve(str(m.obj.get("apiVersion", "")), m.key.kind)).res
-            except UnknownKind:
+            except UnknownKind as exc:
+                if (m.key.group, m.key.kind) not in defined:
+                    raise EngineError(f"{m.source or 'rendered manifests'}: {m.key}: {exc}") from None
                 out.append(m)
                 continue
             meta = m.obj.get("metadata") or {}

@@ -177,10 +177,12 @@ class Client:
         return list(body.get("items") or []), str((body.get("metadata") or {}).get("resourceVersion", ""))
 
     async def create(self, res: Res, namespace: str | None, obj: Obj, *, field_manager: str,
-                     dry_run: bool = False) -> Obj:
+                     dry_run: bool = False, field_validation: str = "") -> Obj:
         params = {"fieldManager": field_manager}
         if dry_run:
             params["dryRun"] = "All"
+        if field_validation:
+            params["fieldValidation"] = field_validation
         out: Obj = await self.request("POST", res.path(namespace), body=obj, params=params)
         return out
 

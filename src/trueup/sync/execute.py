@@ -128,6 +128,8 @@ class Syncer:
     async def _dry_run(self, plan: Plan, types: dict[Task, Res | None], opts: ExecOptions) -> list[str]:
         errors: list[str] = []
         sem = asyncio.Semaphore(opts.concurrency)
+        new_namespaces = {t.key.name for t in plan.tasks if t.key.group == "" and t.key.kind == "Namespace"
+                          and t.action == "apply"} | ({opts.namespace} if opts.create_namespace else set())
 
         async def check(task: Task) -> None:
             res = types.get(task)
@@ -147,13 +149,35 @@ class Syncer:
                     if not created:
                         self._live_rv[task.key] = str((predicted.get("metadata") or {}).get("resourceVersion", ""))
                 except ApiError as exc:
+                    message = exc.message or str(exc)
                     if exc.not_found and "namespaces" in exc.message:
-                        return  # its namespace is created by this sync
-                    where = f"{task.source}: " if task.source else ""
-                    errors.append(f"{where}{task.key}: {exc.message or exc}")
+                        message = await self._dry_run_elsewhere(res, obj, new_namespaces, opts)
+                    if message:
+                        where = f"{task.source}: " if task.source else ""
+                        errors.append(f"{where}{task.key}: {message}")
 
         await asyncio.gather(*(check(t) for t in plan.tasks))
         return sorted(errors)
+
+    async def _dry_run_elsewhere(self, res: Res, obj: Obj, new_namespaces: set[str], opts: ExecOptions) -> str:
+        """Validate an object whose namespace does not exist yet: an error unless this sync creates
+        the namespace; then a dry-run create in `default` (the API server refuses even a dry run
+        into a missing namespace, and nothing may be written before every object is validated).
+        Returns the error message, or "" when the object passes (or a namesake in `default`
+        prevents the check)."""
+        ns = str(obj["metadata"].get("namespace") or "")
+        if ns not in new_namespaces:
+            return (f"namespace {ns!r} does not exist and this sync does not create it (add the Namespace "
+                    "to Git or the CreateNamespace=true sync option)")
+        elsewhere = {**obj, "metadata": {**obj["metadata"], "namespace": "default"}}
+        try:
+            await self.client.create(res, "default", elsewhere, field_manager=FIELD_MANAGER, dry_run=True,
+                                     field_validation="Strict" if opts.validate else "Ignore")
+        except ApiError as exc:
+            if exc.conflict or exc.not_found:
+                return ""
+            return exc.message or str(exc)
+        return ""
 
     async def _ensure_namespace(self, opts: ExecOptions) -> None:
         if not opts.create_namespace or not opts.namespace:
