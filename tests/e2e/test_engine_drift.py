@@ -40,7 +40,7 @@ def test_every_kind_synced_without_drift_then_each_kubectl_change_is_reported(cl
         "Service/web-lb", "Service/web-nodeport", "ServiceAccount/runner", "StatefulSet/db", "Widget/blue"])
     # (The embedded server does not apply CRD schema defaults yet; a real one adds size: 1, which the
     # server-side dry run predicts, so it is not drift either.)
-    assert box.get("widget", "blue")["spec"]["color"] == "blue"
+    assert box.get(f"widgets.{box.ns}.example.com", "blue")["spec"]["color"] == "blue"
     assert box.get("sts", "db")["status"].get("readyReplicas") == 2
     box.assert_no_drift(app)
 
