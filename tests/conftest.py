@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,24 @@ from typing import Any
 import pytest
 
 VENV_BIN = Path(sys.executable).parent
+
+
+def eventually(check: Callable[[], Any], timeout: float = 30.0, what: str = "condition",
+               interval: float = 0.05) -> Any:
+    """Call `check` until it returns a truthy value (returned); an AssertionError it raises counts
+    as "not yet". Tests poll with a deadline, never a fixed sleep."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while True:
+        try:
+            last = check()
+            if last:
+                return last
+        except AssertionError as exc:
+            last = exc
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+        time.sleep(interval)
 
 
 def kubectl_path() -> str:

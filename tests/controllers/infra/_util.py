@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
-from tests.conftest import RunningCluster
-
-T = TypeVar("T")
+from tests.conftest import RunningCluster, eventually
 
 
 def apply(cluster: RunningCluster, *objs: dict[str, Any]) -> None:
@@ -30,15 +26,7 @@ def names(cluster: RunningCluster, kind: str, ns: str) -> list[str]:
     return sorted(i["metadata"]["name"] for i in items)
 
 
-def wait_for(fn: Callable[[], T | None], timeout: float = 20.0, what: str = "condition") -> T:
-    deadline = time.monotonic() + timeout
-    last: T | None = None
-    while time.monotonic() < deadline:
-        last = fn()
-        if last:
-            return last
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
+wait_for = eventually
 
 
 def configmap(ns: str, name: str, owners: list[dict[str, Any]] | None = None,

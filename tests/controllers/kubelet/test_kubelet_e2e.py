@@ -6,23 +6,11 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable
 from typing import Any, TypeVar
 
-from tests.conftest import RunningCluster
+from tests.conftest import RunningCluster, eventually
 
 T = TypeVar("T")
-
-
-def eventually(fn: Callable[[], T | None], timeout: float = 15.0, what: str = "condition") -> T:
-    deadline = time.monotonic() + timeout
-    last: T | None = None
-    while time.monotonic() < deadline:
-        last = fn()
-        if last:
-            return last
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
 
 
 def pod_manifest(name: str, *, annotations: dict[str, str] | None = None, restart: str = "Always",

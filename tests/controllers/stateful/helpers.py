@@ -3,27 +3,11 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
 from typing import Any
 
-from tests.conftest import RunningCluster
+from tests.conftest import RunningCluster, eventually
 
-
-def eventually(check: Callable[[], Any], timeout: float = 30.0, interval: float = 0.1) -> Any:
-    """Call `check` until it returns a truthy value (returned) or raises no AssertionError."""
-    deadline = time.monotonic() + timeout
-    last: Exception | None = None
-    while True:
-        try:
-            value = check()
-            if value:
-                return value
-        except AssertionError as exc:
-            last = exc
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s: {last}")
-        time.sleep(interval)
+__all__ = ["apply", "events", "eventually", "pods"]
 
 
 def apply(cluster: RunningCluster, ns: str, obj: dict[str, Any]) -> None:

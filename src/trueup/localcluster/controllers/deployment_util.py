@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .replicaset_pods import meta, parse_time, replicas_of
+from .revisions import fnv32a, safe_encode
 
 Obj = dict[str, Any]
 
@@ -30,21 +31,11 @@ LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 # Annotations a Deployment never copies onto its ReplicaSets.
 SKIP_COPY = frozenset({LAST_APPLIED, REVISION, REVISION_HISTORY, DESIRED_REPLICAS, MAX_REPLICAS, ROLLBACK_TO})
 REVISION_HISTORY_LIMIT_CHARS = 2000
-_SAFE = "bcdfghjklmnpqrstvwxz2456789"
 MAX_INT32 = 2**31 - 1
 
 
 # ----- hashing
-def fnv32a(data: bytes) -> int:
-    h = 0x811C9DC5
-    for b in data:
-        h ^= b
-        h = (h * 0x01000193) & 0xFFFFFFFF
-    return h
-
-
-def safe_encode(text: str) -> str:
-    return "".join(_SAFE[ord(c) % len(_SAFE)] for c in text)
+# Pod-template hashing is shared with the other workload controllers (revisions.py).
 
 
 def template_hash(template: Mapping[str, Any], collision_count: int | None = None) -> str:
