@@ -1,56 +1,11 @@
-"""The embedded cluster's own async Kubernetes client (HTTPS + token), used by its controllers."""
+"""The embedded cluster's own async Kubernetes client (HTTPS + token), used by its controllers.
 
-from .resources import (
-    CONFIGMAPS,
-    CONTROLLERREVISIONS,
-    CRONJOBS,
-    DAEMONSETS,
-    DEPLOYMENTS,
-    ENDPOINTS,
-    ENDPOINTSLICES,
-    EVENTS,
-    INGRESSES,
-    JOBS,
-    LEASES,
-    NAMESPACES,
-    NODES,
-    PODS,
-    PVCS,
-    PVS,
-    REPLICASETS,
-    SECRETS,
-    SERVICEACCOUNTS,
-    SERVICES,
-    STATEFULSETS,
-    STORAGECLASSES,
-    Res,
-)
+It is trueup's shared client (`trueup.kube`): resource addresses and REST verbs re-exported here.
+"""
+
+from trueup.kube.resources import *  # noqa: F403
+from trueup.kube.resources import __all__ as _resources
+
 from .rest import ApiError, Client
 
-__all__ = [
-    "CONFIGMAPS",
-    "CONTROLLERREVISIONS",
-    "CRONJOBS",
-    "DAEMONSETS",
-    "DEPLOYMENTS",
-    "ENDPOINTS",
-    "ENDPOINTSLICES",
-    "EVENTS",
-    "INGRESSES",
-    "JOBS",
-    "LEASES",
-    "NAMESPACES",
-    "NODES",
-    "PODS",
-    "PVCS",
-    "PVS",
-    "REPLICASETS",
-    "SECRETS",
-    "SERVICEACCOUNTS",
-    "SERVICES",
-    "STATEFULSETS",
-    "STORAGECLASSES",
-    "ApiError",
-    "Client",
-    "Res",
-]
+__all__ = [*_resources, "ApiError", "Client"]
