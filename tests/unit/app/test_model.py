@@ -62,6 +62,7 @@ def test_trueup_api_group_and_multiple_sources() -> None:
     app = parse_application(doc)
     assert app.api_version == "trueup.dev/v1alpha1" and len(app.sources) == 2
     assert app.sources[1]["ref"] == "values"
+    assert app.unsupported == ["spec.sources[1] (only the first source is rendered)"]
 
 
 def test_unsupported_fields_are_reported_not_ignored() -> None:
