@@ -34,7 +34,7 @@ def test_github_branch_push() -> None:
     assert event.repo_keys == {"github.com/acme/platform"}
     assert (event.ref, event.branch, event.tag, event.short_name) == ("refs/heads/main", "main", None, "main")
     assert event.commit_sha == "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c"
-    assert event.changed_files == {"apps/web/values.yaml", "shared/netpol.yaml", "shared/old-netpol.yaml"}
+    assert event.changed_files == frozenset({"apps/web/values.yaml", "shared/netpol.yaml", "shared/old-netpol.yaml"})
     assert event.default_branch == "main"
     assert not event.deleted
 
@@ -85,7 +85,7 @@ def test_gitlab_branch_push() -> None:
     assert event.ref == "refs/heads/release/2026.03"
     assert event.branch == "release/2026.03"
     assert event.commit_sha == "3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d"
-    assert event.changed_files == {"envs/prod/db/pdb.yaml", "envs/prod/db/statefulset.yaml"}
+    assert event.changed_files == frozenset({"envs/prod/db/pdb.yaml", "envs/prod/db/statefulset.yaml"})
     assert event.default_branch == "main"
     assert event.repo_keys == {"gitlab.acme.test/infra/deploy"}
     assert "git@gitlab.acme.test:infra/deploy.git" in event.repo_urls
@@ -136,7 +136,7 @@ def test_gitea_and_gogs_push(provider: str) -> None:
     event = parsed(provider, load("gitea-push.json"))
     assert event.provider == provider
     assert event.branch == "main"
-    assert event.changed_files == {"media/ingress.yaml"}
+    assert event.changed_files == frozenset({"media/ingress.yaml"})
     assert event.repo_keys == {"git.home.test/ops/homelab", "git.home.test:2222/ops/homelab"}
 
 
@@ -214,7 +214,7 @@ def test_generic_push() -> None:
     event = parsed("generic", load("generic-push.json"))
     assert event.repo_keys == {"git.example.test/team/config"}
     assert event.branch == "main" and event.commit_sha == "cafe0000cafe0000cafe0000cafe0000cafe0000"
-    assert event.changed_files == {"apps/api/deployment.yaml", "apps/api/service.yaml"}
+    assert event.changed_files == frozenset({"apps/api/deployment.yaml", "apps/api/service.yaml"})
 
 
 def test_generic_without_event_header_is_a_push_and_without_files_is_unknown() -> None:
