@@ -7,9 +7,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from trueup.app.crd import application_crd
 from trueup.cache import ClusterCache, deep_size
-from trueup.kube import Client, Discovery
+from trueup.kube import Client, Discovery, load_config
 from trueup.kube.resources import CONFIGMAPS, DEPLOYMENTS, REPLICASETS, Res
+from trueup.localcluster.cluster import LocalCluster
 from trueup.model import ResourceKey
 from trueup.sync import gather_live
 
@@ -140,3 +142,56 @@ async def test_a_kind_served_later_is_watched_when_asked_again(client: Client, c
     await client.patch(widgets, ns, "w1", {"spec": {"size": 4}}, field_manager="kubectl")
     await until(lambda: seen.changes, what="the widget's MODIFIED")
     assert cache.get(key)["spec"]["size"] == 4  # type: ignore[index]
+
+
+async def test_applications_of_both_apis_in_the_configured_namespace(client: Client, cluster: LocalCluster,
+                                                                     ns: str) -> None:
+    argo_crd: dict[str, Any] = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+                "metadata": {"name": "applications.argoproj.io"},
+                "spec": {"group": "argoproj.io", "scope": "Namespaced",
+                         "names": {"kind": "Application", "plural": "applications", "singular": "application",
+                                   "listKind": "ApplicationList"},
+                         "versions": [{"name": "v1alpha1", "served": True, "storage": True,
+                                       "schema": {"openAPIV3Schema": {
+                                           "type": "object", "x-kubernetes-preserve-unknown-fields": True}}}]}}
+    for crd in (application_crd(), argo_crd):
+        await client.apply(CRDS, None, crd["metadata"]["name"], crd, field_manager="trueup")
+    reader = Client.from_config(load_config(cluster.kubeconfig), user_agent="trueup-cache")
+    async with ClusterCache(reader, Discovery(reader), namespace=ns) as cache:
+        watched = await cache.watch_applications()
+        assert sorted(r.api_version for r in watched) == ["argoproj.io/v1alpha1", "trueup.dev/v1alpha1"]
+        await cache.wait_synced(5)
+        events: list[tuple[str, str]] = []
+        cache.subscribe_applications(lambda t, o, old: events.append((t, o["apiVersion"])))
+        spec = {"project": "default", "destination": {"server": "https://kubernetes.default.svc", "namespace": ns},
+                "source": {"repoURL": "https://example.com/repo.git", "path": "app", "targetRevision": "HEAD"}}
+        for res in watched:
+            body = {"apiVersion": res.api_version, "kind": "Application", "metadata": {"name": "shop", "namespace": ns},
+                    "spec": spec}
+            await client.create(res, ns, body, field_manager="kubectl")
+            await client.create(res, "default", {**body, "metadata": {"name": "elsewhere", "namespace": "default"}},
+                                field_manager="kubectl")
+        await until(lambda: len(cache.applications()) == 2, what="both Applications")
+        assert sorted(events) == [("ADDED", "argoproj.io/v1alpha1"), ("ADDED", "trueup.dev/v1alpha1")]
+        assert cache.application("trueup.dev", "shop") is not None
+        assert cache.application("argoproj.io", "elsewhere") is None  # another namespace: not watched
+    await reader.close()
+
+
+async def test_memory_per_cached_object(client: Client, cache: ClusterCache, ns: str) -> None:
+    """What one cached object costs, as the server sends it (managedFields included)."""
+    for i in range(20):
+        dep = deployment(f"web-{i}", ns)
+        await client.apply(DEPLOYMENTS, ns, f"web-{i}", dep, field_manager="trueup")
+        cfg = configmap(f"cfg-{i}", ns, LOG_LEVEL="info", FEATURE_X="on", URL="https://api.example.com/v1")
+        await client.apply(CONFIGMAPS, ns, f"cfg-{i}", cfg, field_manager="trueup")
+    await cache.watch_kinds({CM, ("apps", "Deployment")})
+    await cache.wait_synced(5)
+    assert len(cache.objects_of(ns)) == 40
+    per_deployment = deep_size(in_ns(cache, ("apps", "Deployment"), ns)) / 20
+    per_configmap = deep_size(in_ns(cache, CM, ns)) / 20
+    without_mf = deep_size([{**o, "metadata": {k: v for k, v in o["metadata"].items() if k != "managedFields"}}
+                            for o in in_ns(cache, ("apps", "Deployment"), ns)]) / 20
+    print(f"bytes per cached object: Deployment {per_deployment:.0f} ({without_mf:.0f} without managedFields), "
+          f"ConfigMap {per_configmap:.0f}")
+    assert per_deployment < 16_000 and per_configmap < 6_000

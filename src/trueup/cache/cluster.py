@@ -21,8 +21,9 @@ Subscribers get a `Change` (type, key, new, old) synchronously from the informer
 the indexes are updated: they must only enqueue. Objects are shared: never mutate them.
 
 Memory: cached objects are the decoded JSON as the server sent it (managedFields included: drift
-reports name the manager). Measured by tests/cache/test_memory.py on the embedded cluster:
-about 9 KB per Deployment and 3 KB per small ConfigMap (`memory_bytes` counts it live).
+reports name the manager). Measured by `test_memory_per_cached_object` (tests/cache) with
+`deep_size`: ~9.8 KB per Deployment as trueup applies it (5.5 KB of it without managedFields), ~3.2 KB
+per three-key ConfigMap; untracked objects: 0 bytes kept. `memory_bytes()` measures it live.
 """
 
 from __future__ import annotations

@@ -37,7 +37,8 @@ def test_untracked_objects_never_stored() -> None:
     assert [o["metadata"]["name"] for o in inf.list()] == ["a"]
     assert seen == [("ADDED", "a", None)]
     assert inf.stats.dropped == 2
-    assert inf.get("ns", "a")["kind"] == "ConfigMap" and inf.get("ns", "a")["apiVersion"] == "v1"
+    stored = inf.get("ns", "a")
+    assert stored is not None and (stored["apiVersion"], stored["kind"]) == ("v1", "ConfigMap")  # filled in
 
 
 def test_watch_events_and_stop_being_kept() -> None:
