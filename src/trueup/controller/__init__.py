@@ -1,0 +1,1 @@
+"""Continuous reconciliation of Applications (placeholder)."""
