@@ -16,7 +16,7 @@ How it runs (one task per informer, `run`):
    the handlers; every event's resourceVersion (bookmarks too) becomes the resume point.
 3. A watch that ends (server timeout, `watch_timeout_s`) or breaks (connection reset, session
    closed) is resumed from the last resourceVersion: no event is lost, none repeated. Errors back
-   off exponentially (50 ms → 5 s) and reset after a healthy watch.
+   off exponentially (50 ms → 5 s), as do watches the server ends at once; a healthy watch resets it.
 4. 410 Gone (the history was compacted past the resume point) → back to 1: a relist diffed
    against the cache, so handlers still see every net change (several missed edits of one object
    arrive as one MODIFIED carrying the cached old and the current new).
@@ -233,9 +233,15 @@ class Informer:
             try:
                 if not self._rv:
                     await self._list()
+                began = asyncio.get_running_loop().time()
                 await self._watch_once()
-                self.stats.watch_restarts += 1  # ended normally (timeout): resume at once
-                backoff = _BACKOFF_MIN
+                self.stats.watch_restarts += 1  # ended normally (timeout): resume at once...
+                if asyncio.get_running_loop().time() - began > 1.0:
+                    backoff = _BACKOFF_MIN
+                    continue
+                # ...unless the server keeps ending watches at once: then back off as for errors
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, _BACKOFF_MAX)
                 continue
             except asyncio.CancelledError:
                 raise
