@@ -39,8 +39,8 @@ async def _run(c: LocalCluster) -> None:
         loop.add_signal_handler(sig, stop.set)
     async with c:
         click.echo(f"trueup embedded cluster ready at {c.url}")
-        click.echo(f"  kubeconfig: {c.kubeconfig}")
-        click.echo(f"  try:        KUBECONFIG={c.kubeconfig} kubectl get namespaces")
+        click.echo(f"  kubeconfig: {c.kubeconfig.resolve()}")
+        click.echo(f"  try:        KUBECONFIG={c.kubeconfig.resolve()} kubectl get nodes,namespaces")
         click.echo("  stop:       Ctrl-C")
         sys.stdout.flush()
         await stop.wait()
