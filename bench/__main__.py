@@ -1,12 +1,12 @@
-"""`make bench` (or `python -m bench [apiserver|controllers ...]`): every benchmark suite in turn."""
+"""`make bench` (or `python -m bench [apiserver|controllers|engine ...]`): every benchmark suite in turn."""
 
 from __future__ import annotations
 
 import sys
 
-from . import apiserver, controllers
+from . import apiserver, controllers, engine
 
-SUITES = {"apiserver": apiserver.run, "controllers": controllers.run}
+SUITES = {"apiserver": apiserver.run, "controllers": controllers.run, "engine": engine.run}
 
 
 def main() -> None:

@@ -13,7 +13,6 @@ or fetch raises before anything is compared or written, so it can never lead to 
 from __future__ import annotations
 
 import asyncio
-import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,8 +91,11 @@ class Engine:
         return out
 
     def _stamp(self, app: Application, m: Manifest, res: Res) -> Obj:
-        obj = copy.deepcopy(m.obj)
-        meta = obj.setdefault("metadata", {})
+        # Only metadata and its annotations change: copy those and share the rest (no deep copy).
+        obj = dict(m.obj)
+        meta = obj["metadata"] = dict(obj.get("metadata") or {})
+        if "annotations" in meta:
+            meta["annotations"] = dict(meta["annotations"] or {})
         if res.namespaced and not meta.get("namespace"):
             meta["namespace"] = _default_namespace(app)
         if not res.namespaced:
@@ -132,13 +134,29 @@ class Engine:
         managed = [m for m in desired.manifests if not hook_of(sync_view(m))[0]]
         types = await self._types(managed)
         sem = asyncio.Semaphore(16)
+        # Everything this app tracks, listed once per kind (one request per kind, not a GET per
+        # object): the live side of each desired object it holds, and the extras. Started now,
+        # it runs while the dry runs do.
+        tracked_task = asyncio.ensure_future(gather_live(self.client, self.discovery, app.name)) \
+            if include_extra else None
+        tracked: dict[ResourceKey, Obj] | None = None
+
+        async def live_of(res: Res, obj: Obj) -> Obj | None:
+            nonlocal tracked
+            if tracked_task is not None:
+                if tracked is None:
+                    tracked = {ResourceKey.of(o): o for o in await tracked_task}
+                found = tracked.get(ResourceKey.of(obj))
+                if found is not None and found.get("apiVersion") == obj.get("apiVersion"):
+                    return found
+            meta = obj["metadata"]
+            return await self.client.get(res, meta.get("namespace"), meta["name"])
 
         async def one(i: int, m: Manifest) -> ResourceDiff:
             res = types[i]
             obj = self._stamp(app, m, res)
             meta = obj["metadata"]
             async with sem:
-                live = await self.client.get(res, meta.get("namespace"), meta["name"])
                 try:
                     predicted, _ = await self.client.apply(res, meta.get("namespace"), meta["name"], obj,
                                                            field_manager=FIELD_MANAGER, dry_run=True)
@@ -148,12 +166,17 @@ class Engine:
                     else:
                         raise EngineError(f"{m.source or 'manifest'}: {m.key}: the API server rejects it: "
                                           f"{exc.message}") from None
+                live = await live_of(res, obj)
             return compare(Manifest(obj, m.source, m.line), predicted, live, options)
 
-        diffs = list(await asyncio.gather(*(one(i, m) for i, m in enumerate(managed))))
-        if include_extra:
+        try:
+            diffs = list(await asyncio.gather(*(one(i, m) for i, m in enumerate(managed))))
+        finally:
+            if tracked_task is not None and not tracked_task.done():
+                tracked_task.cancel()
+        if tracked_task is not None:
             wanted = {d.key for d in diffs}
-            for live in await gather_live(self.client, self.discovery, app.name):
+            for live in await tracked_task:
                 key = ResourceKey.of(live)
                 if key not in wanted:
                     diffs.append(compare(None, None, live, options))

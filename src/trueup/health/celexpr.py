@@ -17,8 +17,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import cel
-
 from .errors import HealthCheckError
 from .fields import Obj, get
 from .status import HealthResult, HealthStatus
@@ -51,6 +49,8 @@ class CelHealthCheck:
                 continue
             if not isinstance(source, str):
                 raise HealthCheckError(f"{where} ({api_version} {kind}): {field} must be a string CEL expression")
+            import cel  # here, not at import time: it loads a CLI stack (~0.2 s) most runs never need
+
             try:
                 program = cel.compile(source)
             except Exception as err:

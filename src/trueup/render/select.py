@@ -15,12 +15,20 @@ from trueup.model import Manifest
 
 from .directory import render_directory
 from .errors import RenderError
-from .helm import render_helm
 from .kustomize import render_kustomize
 from .kustomize_refs import kustomization_file
 from .result import RenderContext
 
 Renderer = Callable[[RenderContext], Awaitable[list[Manifest]]]
+
+
+async def render_helm(ctx: RenderContext) -> list[Manifest]:
+    """The Helm renderer, imported on first use: the Helm SDK loads a native library (~0.1 s)
+    that a start-up of `trueup sync` on a plain directory should not pay for."""
+    from .helm import render_helm as render
+
+    return await render(ctx)
+
 
 RENDERERS: dict[str, Renderer] = {
     "helm": render_helm,
