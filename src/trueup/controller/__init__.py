@@ -1,1 +1,39 @@
-"""Continuous reconciliation of Applications (placeholder)."""
+"""Continuous reconciliation of Applications: `trueup up`'s controller.
+
+    async with Controller(client, repos, namespace="trueup", poll_interval=60.0) as controller:
+        await controller.stopped()
+
+Modules, one concern each:
+  controller.py  lifecycle (CRD install, watches, workers, shutdown) and what enqueues an app
+  queue.py       WorkQueue: dedup, per-key serialization, one delayed timer per key
+  reconcile.py   one reconcile: parse → manual operation → render → diff → auto-sync/self-heal → status
+  operate.py     running a sync and recording it (operationState, history); `operation.sync`
+  backoff.py     retry policy for failed auto-syncs; exponential backoff against field fighters [pure]
+  status.py      the status document with Argo CD's field names                                 [pure]
+  watches.py     informers on the kinds apps manage; a drifted object enqueues its app
+
+Async design (everything on one event loop):
+- One Application informer (list+watch of `applications.trueup.dev` in the namespace, resumed
+  after disconnects, relisted after 410) calls a synchronous handler that only enqueues.
+- One informer per managed kind (cluster-wide, filtered to objects whose tracking annotation
+  names them) enqueues the owning app on a MODIFIED/DELETED that changes more than status.
+- A WorkQueue of app names and a fixed pool of `workers` tasks. The queue never hands out a key
+  that is being processed: an event arriving mid-reconcile marks the key dirty and it is queued
+  again when its worker finishes. So one app is never reconciled twice at once, events are never
+  lost, and bursts of events collapse into one reconcile.
+- After each reconcile the worker schedules the next poll (interval + jitter) on the queue's
+  single per-key timer; a retry or self-heal backoff may schedule it sooner.
+- Shutdown: the queue closes (idle workers return), informers stop, running reconciles get a
+  grace period and are then cancelled; an operation left `Running` in status is marked Failed by
+  the next controller that reconciles the app.
+
+The controller reaches the cluster only through `trueup.kube` and never imports `trueup.localcluster`.
+"""
+
+from .backoff import Fighters, SyncRetries, parse_duration
+from .controller import Controller
+from .operate import APPLICATIONS
+from .queue import WorkQueue
+from .reconcile import Reconciler
+
+__all__ = ["APPLICATIONS", "Controller", "Fighters", "Reconciler", "SyncRetries", "WorkQueue", "parse_duration"]

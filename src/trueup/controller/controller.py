@@ -1,0 +1,160 @@
+"""The Controller: installs the Application CRD, watches Applications, and runs the workers.
+
+    async with Controller(client, repos, namespace="trueup", poll_interval=60) as c:
+        c.refresh("guestbook")          # reconcile now, fetching Git
+        await c.stopped()               # or leave the block to stop
+
+Enqueueing: an Application event whose generation, `operation` or annotations changed (status-only
+writes, the controller's own included, enqueue nothing); a managed object's change (no Git fetch:
+the last render is re-diffed); `refresh(name)`; and the poll timer (`poll_interval` plus up to 25 %
+jitter) after each reconcile, or sooner when a retry or backoff asks for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from ..app import application_crd
+from ..engine import Engine
+from ..kube import ApiError, Client, Informer, Res
+from ..source import RepoCache
+from .operate import APPLICATIONS, FIELD_MANAGER
+from .queue import WorkQueue
+from .reconcile import Reconciler
+from .watches import ManagedWatches
+
+log = logging.getLogger("trueup.controller")
+
+Obj = dict[str, Any]
+
+CRDS = Res("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", False)
+NAMESPACES = Res("", "v1", "namespaces", "Namespace", False)
+
+
+def _trigger_view(obj: Obj) -> tuple[Any, Any, Any]:
+    meta = obj.get("metadata") or {}
+    return meta.get("generation"), obj.get("operation"), meta.get("annotations")
+
+
+class Controller:
+    def __init__(self, client: Client, repos: RepoCache, namespace: str = "trueup", poll_interval: float = 60.0, *,
+                 workers: int = 4, checks_dir: str | Path | None = None, wave_timeout: float = 300.0) -> None:
+        self.client = client
+        self.namespace = namespace
+        self.poll_interval = poll_interval
+        self.workers = workers
+        self.engine = Engine(client, repos, checks_dir)
+        self.queue = WorkQueue(on_timer=self.refresh)
+        self.watches = ManagedWatches(client, self._drifted)
+        self.reconciler = Reconciler(client, self.engine, namespace, watch_kinds=self._watch_kinds,
+                                     wave_timeout=wave_timeout)
+        self.apps = Informer(client, APPLICATIONS, namespace=namespace)
+        self.apps.add_handler(self._app_event)
+        self.reconciles = 0  # completed reconciles (tests, metrics)
+        self._refresh: set[str] = set()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stop = asyncio.Event()
+
+    # ----- lifecycle
+    async def install(self) -> None:
+        """Create the namespace and server-side apply the CRD; wait until Applications are served."""
+        ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": self.namespace}}
+        await self.client.apply(NAMESPACES, None, self.namespace, ns, field_manager=FIELD_MANAGER)
+        crd = application_crd()
+        await self.client.apply(CRDS, None, crd["metadata"]["name"], crd, field_manager=FIELD_MANAGER)
+        deadline = asyncio.get_running_loop().time() + 30
+        while True:
+            try:
+                await self.client.list(APPLICATIONS, self.namespace)
+                return
+            except ApiError:
+                if asyncio.get_running_loop().time() > deadline:
+                    raise
+                await asyncio.sleep(0.1)
+
+    async def start(self) -> None:
+        await self.install()
+        self.apps.start()
+        await self.apps.synced.wait()
+        self._tasks = [asyncio.create_task(self._worker(), name=f"trueup-worker-{i}") for i in range(self.workers)]
+
+    async def stop(self, grace_s: float = 10.0) -> None:
+        """Stop taking work, let running reconciles finish (up to `grace_s`), then cancel the rest."""
+        self.queue.shutdown()
+        await self.apps.stop()
+        await self.watches.stop()
+        if self._tasks:
+            _, pending = await asyncio.wait(self._tasks, timeout=grace_s)
+            for task in pending:
+                task.cancel()
+            for task in pending:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        self._tasks = []
+        self._stop.set()
+
+    async def stopped(self) -> None:
+        await self._stop.wait()
+
+    async def __aenter__(self) -> Controller:
+        await self.start()
+        return self
+
+    async def __aexit__(self, et: type[BaseException] | None, e: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await self.stop()
+
+    # ----- enqueueing
+    def refresh(self, name: str) -> None:
+        """Reconcile `name` now, resolving its target revision again (Git)."""
+        if self.queue.closed:
+            return
+        self._refresh.add(name)
+        self.queue.add(name)
+
+    def _app_event(self, etype: str, obj: Obj, old: Obj | None) -> None:
+        name = str((obj.get("metadata") or {}).get("name", ""))
+        if etype == "DELETED":
+            self.queue.forget(name)
+            self.reconciler.forget(name)
+            return
+        if old is None or _trigger_view(old) != _trigger_view(obj):
+            self.refresh(name)
+
+    def _drifted(self, name: str) -> None:
+        if self.apps.get(self.namespace, name) is not None:
+            self.queue.add(name)
+
+    def _watch_kinds(self, app: str, kinds: set[Res]) -> None:
+        self.watches.ensure(kinds)
+
+    # ----- workers
+    async def _worker(self) -> None:
+        while True:
+            name = await self.queue.get()
+            if name is None:
+                return
+            refresh = name in self._refresh
+            self._refresh.discard(name)
+            delay: float | None = None
+            try:
+                delay = await self.reconciler.reconcile(name, refresh=refresh)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("reconcile of %s/%s failed", self.namespace, name)
+                delay = 5.0
+            finally:
+                self.reconciles += 1
+                self.queue.done(name)
+            poll = self.poll_interval * (1 + random.uniform(0, 0.25))
+            if self.apps.get(self.namespace, name) is not None:
+                self.queue.add_after(name, poll)
+                if delay is not None:
+                    self.queue.add_after(name, delay)

@@ -1,0 +1,197 @@
+"""One reconcile of one Application: parse → (manual operation) → render → diff → auto-sync or
+self-heal → health → status. Called by a worker; the queue guarantees one reconcile per app at
+a time, so the per-app state here needs no locks.
+
+Rules (Argo CD's, with trueup's safety on errors):
+- An Application that does not parse gets an `InvalidSpecError` condition naming the field; nothing
+  is rendered or synced.
+- A render, fetch or comparison error gets a `ComparisonError` condition with the message and sync
+  status Unknown; nothing is synced or pruned.
+- Auto-sync (`spec.syncPolicy.automated`) runs when the app is OutOfSync and its target revision has
+  not been synced successfully yet; prune only with `automated.prune`. Failures are retried per
+  `syncPolicy.retry`, then given up on (a `SyncError` condition) until a new revision arrives.
+- A revision already synced that drifts is healed only with `selfHeal`; each heal is recorded in
+  `status.driftHistory` with the changed fields and their managers. Without selfHeal, drift is
+  reported as a `DriftDetected` condition naming the fields and the manager.
+- A field another manager keeps changing is healed with exponential backoff, reported as a
+  `SelfHealBackoff` condition naming that manager (see `backoff.Fighters`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..app import AppError, Application, parse_application
+from ..diff import ResourceDiff
+from ..engine import Desired, Engine
+from ..kube import Client, Res
+from . import status as st
+from .backoff import Fighters, FightKey, SyncRetries
+from .operate import APPLICATIONS, FIELD_MANAGER, interrupted, manual_request, patch_status, run_manual, run_sync
+
+Obj = dict[str, Any]
+WatchKinds = Callable[[str, set[Res]], None]
+
+
+@dataclass
+class Reconciler:
+    client: Client
+    engine: Engine
+    namespace: str
+    watch_kinds: WatchKinds = lambda app, kinds: None
+    wave_timeout: float = 300.0
+    retries: SyncRetries = field(default_factory=SyncRetries)
+    fighters: Fighters = field(default_factory=Fighters)
+    # the last render per app, by generation: a managed-object event re-diffs without a Git fetch
+    _desired: dict[str, tuple[int, Desired]] = field(default_factory=dict)
+
+    def forget(self, name: str) -> None:
+        self.retries.forget(name)
+        self.fighters.forget(name)
+        self._desired.pop(name, None)
+
+    async def reconcile(self, name: str, *, refresh: bool = True) -> float | None:
+        """Reconcile app `name`; returns a delay to reconcile again sooner than the poll, or None."""
+        doc = await self.client.get(APPLICATIONS, self.namespace, name)
+        if doc is None:
+            self.forget(name)
+            return None
+        status: Obj = dict(doc.get("status") or {})
+        old_conditions = status.get("conditions")
+        stale = interrupted(status)
+        if stale is not None:
+            status["operationState"] = stale
+            await patch_status(self.client, self.namespace, name, {"operationState": stale})
+        try:
+            app = parse_application(doc, source=f"Application {self.namespace}/{name}")
+        except AppError as exc:
+            await self._write(name, old_conditions, {"sync": {"status": "Unknown"}, "health": {"status": "Unknown"}},
+                              [st.condition("InvalidSpecError", str(exc))])
+            return None
+        conditions = st.unsupported_conditions(app.unsupported)
+        if manual_request(doc) is not None:
+            await run_manual(self.client, self.engine, doc, app, status, wave_timeout=self.wave_timeout)
+            refresh = True
+        generation = int((doc.get("metadata") or {}).get("generation") or 0)
+        try:
+            cached = self._desired.get(name)
+            if refresh or cached is None or cached[0] != generation:
+                desired = await self.engine.render(app)
+                self._desired[name] = (generation, desired)
+            else:
+                desired = cached[1]
+            diffs = await self.engine.diff(app, desired)
+            self.watch_kinds(name, await self._kinds(desired))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # nothing is synced or pruned after a failed comparison
+            self._desired.pop(name, None)
+            msg = f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc)
+            await self._write(name, old_conditions, {"sync": {"status": "Unknown"}},
+                              [*conditions, st.condition("ComparisonError", msg)])
+            return None
+        delay, diffs = await self._auto(app, desired, diffs, status, conditions)
+        health = await self.engine.health(app, desired)
+        by_key = {k: (s, m) for k, s, m in health.resources}
+        revision = desired.revision.commit_sha
+        await self._write(name, old_conditions, {
+            "sync": {"status": "Synced" if all(d.in_sync for d in diffs) else "OutOfSync", "revision": revision,
+                     "comparedTo": {"source": app.source, "destination": app.raw["spec"].get("destination")}},
+            "health": {"status": str(health.status)},
+            "resources": st.resources(diffs, by_key),
+            **{k: status[k] for k in ("operationState", "history", "driftHistory") if k in status},
+        }, conditions)
+        return delay
+
+    async def _kinds(self, desired: Desired) -> set[Res]:
+        kinds: set[Res] = set()
+        for m in desired.manifests:
+            try:
+                kinds.add((await self.engine.discovery.resolve(str(m.obj.get("apiVersion", "")), m.key.kind)).res)
+            except Exception:  # a kind the sync has not created yet (a CRD's): watched after it exists
+                continue
+        return kinds
+
+    async def _write(self, name: str, old_conditions: list[Obj] | None, status: Obj, conditions: list[Obj]) -> None:
+        now = st.now_iso()
+        await patch_status(self.client, self.namespace, name, {
+            **status, "conditions": st.merge_conditions(old_conditions, conditions, now), "reconciledAt": now})
+
+    async def _sync(self, app: Application, desired: Desired, status: Obj, initiator: str,
+                    conditions: list[Obj]) -> tuple[bool, float | None]:
+        policy = app.sync_policy
+        op = {"sync": {"revision": desired.revision.commit_sha, "prune": policy.prune},
+              "initiatedBy": {"automated": True}}
+        outcome = await run_sync(self.client, self.engine, app, desired, status, prune=policy.prune,
+                                 initiator=initiator, operation=op, wave_timeout=self.wave_timeout)
+        if outcome.result.ok:
+            self.retries.succeeded(app.name)
+            return True, None
+        now = asyncio.get_running_loop().time()
+        delay = self.retries.failed(app.name, outcome.revision, policy.retry, now)
+        conditions.append(st.condition("SyncError", f"auto-sync of {outcome.revision[:12]} failed "
+                                                    f"({self.retries.failures(app.name, outcome.revision)}x): "
+                                                    f"{outcome.result.message}"))
+        return False, delay
+
+    async def _auto(self, app: Application, desired: Desired, diffs: list[ResourceDiff], status: Obj,
+                    conditions: list[Obj]) -> tuple[float | None, list[ResourceDiff]]:
+        """Auto-sync or self-heal if the policy says so; returns (requeue delay, current diffs)."""
+        drifted = [d for d in diffs if not d.in_sync]
+        if not drifted:
+            return None, diffs
+        revision = desired.revision.commit_sha
+        last = status.get("operationState") or {}
+        deployed = (last.get("syncResult") or {}).get("revision") == revision and last.get("phase") == "Succeeded"
+        policy = app.sync_policy
+        if not policy.automated:
+            if deployed:
+                conditions += [st.condition("DriftDetected", st.describe_drift(d)) for d in drifted]
+            return None, diffs
+        loop = asyncio.get_running_loop()
+        if not deployed:  # a new revision (or a failed one): auto-sync, within the retry policy
+            if self.retries.exhausted(app.name, revision, policy.retry):
+                n = self.retries.failures(app.name, revision)
+                conditions.append(st.condition("SyncError", f"auto-sync of {revision[:12]} failed {n} times; not "
+                                                            "retried until a new commit or a manual sync"))
+                return None, diffs
+            wait = self.retries.wait(app.name, revision, loop.time())
+            if wait > 0:
+                conditions.append(st.condition("SyncError", f"auto-sync of {revision[:12]} failed; retrying in "
+                                                            f"{wait:.0f}s"))
+                return wait, diffs
+            ok, delay = await self._sync(app, desired, status, "automated", conditions)
+            return delay, await self._rediff(app, desired, diffs)
+        if not policy.self_heal:
+            conditions += [st.condition("DriftDetected", st.describe_drift(d)) for d in drifted]
+            return None, diffs
+        fights: list[FightKey] = [(str(d.key), c.path, c.changed_by.manager) for d in drifted for c in d.changes
+                                  if c.changed_by is not None and c.changed_by.manager != FIELD_MANAGER]
+        wait, worst = self.fighters.wait(app.name, fights, loop.time())
+        if wait > 0 and worst is not None:
+            heals = self.fighters.heals(app.name, worst)
+            conditions.append(st.condition("SelfHealBackoff", f"{worst[1]} of {worst[0]} keeps being changed by "
+                                                              f"{worst[2]} (healed {heals}x): next self-heal in "
+                                                              f"{wait:.0f}s"))
+            conditions += [st.condition("DriftDetected", st.describe_drift(d)) for d in drifted]
+            return wait, diffs
+        entries = st.drift_entries(drifted, "healed", st.now_iso())
+        ok, delay = await self._sync(app, desired, status, "automated (selfHeal)", conditions)
+        if ok:
+            self.fighters.healed(app.name, fights, loop.time())
+            status["driftHistory"] = st.add_drift(status.get("driftHistory"), entries)
+        return delay, await self._rediff(app, desired, diffs)
+
+    async def _rediff(self, app: Application, desired: Desired, before: list[ResourceDiff]) -> list[ResourceDiff]:
+        try:
+            return await self.engine.diff(app, desired)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            return before
+
+
+__all__ = ["Reconciler"]
