@@ -62,6 +62,13 @@ def decode_any(body: bytes, mt: str) -> Any:
     if not body.strip():
         raise errors.bad_request("the request body is empty")
     if mt in (YAML, APPLY_PATCH, "text/yaml", "application/x-yaml"):
+        if body.lstrip()[:1] == b"{":
+            # Clients (kubectl, trueup, lightkube) send apply bodies as JSON: parse it as JSON,
+            # which is also YAML, at a fraction of the cost.
+            try:
+                return orjson.loads(body)
+            except orjson.JSONDecodeError:
+                pass
         try:
             return yaml.load(body, Loader=_YAML_LOADER)
         except yaml.YAMLError as exc:

@@ -204,7 +204,8 @@ def commit_update(state: APIState, rt: ResourceType, old: Obj, new: Obj, opts: W
     if rt.namespaced and new_meta.get("namespace") not in (None, "", old_meta.get("namespace")):
         raise errors.bad_request(
             "the namespace of the provided object does not match the namespace sent on the request")
-    _field_validation(state, rt, new, opts)
+    if apply_managed is None:  # an apply's config was validated before the merge; live is valid
+        _field_validation(state, rt, new, opts)
     new = _carry_subresource_fields(rt, old, new, opts.subresource)
     new_meta = meta(new)
     for k in ("name", "namespace", "uid", "creationTimestamp", "deletionTimestamp",
