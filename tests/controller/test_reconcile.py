@@ -82,7 +82,8 @@ async def test_unsupported_fields_are_conditions(kit: Kit) -> None:
     doc["spec"]["syncPolicy"]["managedNamespaceMetadata"] = {"labels": {"a": "b"}, "finalizers": ["x"]}
     await kit.create(doc)
     await kit.synced(sha)
-    assert any("spec.syncPolicy.managedNamespaceMetadata.finalizers" in m for m in await kit.conditions("UnsupportedField"))
+    messages = await kit.conditions("UnsupportedField")
+    assert any("spec.syncPolicy.managedNamespaceMetadata.finalizers" in m for m in messages)
 
 
 async def _sync_status(kit: Kit, want: str) -> bool:

@@ -19,6 +19,7 @@ _COMMANDS = {
     "diff": ("trueup.cli.oneshot", "diff_cmd"),
     "sync": ("trueup.cli.oneshot", "sync_cmd"),
     "health": ("trueup.cli.oneshot", "health_cmd"),
+    "up": ("trueup.cli.up", "up_cmd"),
 }
 
 

@@ -1,0 +1,53 @@
+"""`trueup up` as a process: starts the embedded cluster, reconciles an Application, stops on SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.controller.conftest import application, configmap, until
+from tests.e2e.gitrepo import GitRepo
+from trueup.controller import APPLICATIONS
+from trueup.kube import Client, load_config
+from trueup.kube.resources import CONFIGMAPS
+
+TRUEUP = str(Path(sys.executable).parent / "trueup")
+
+
+async def test_up_starts_embedded_cluster_reconciles_and_stops_on_sigint(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "KUBECONFIG"}
+    proc = await asyncio.to_thread(
+        subprocess.Popen, [TRUEUP, "up", "--data-dir", str(tmp_path / "cluster"), "--port", "0", "--poll-interval",
+                           "5"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    assert proc.stdout is not None
+    try:
+        lines: list[str] = []
+        while not any("watching Applications" in line for line in lines):
+            line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), 30)
+            assert line, "".join(lines)
+            lines.append(line)
+        kubeconfig = next(line.split(":", 1)[1].strip() for line in lines if "kubeconfig:" in line)
+        assert kubeconfig == str(tmp_path / "cluster" / "kubeconfig")
+        client = Client.from_config(load_config(kubeconfig), user_agent="kubectl")
+        try:
+            repo = GitRepo(tmp_path / "repo")
+            repo.write({"app/cm.yaml": configmap("settings", mode="a")})
+            doc = application("up-app", repo, "up-ns", automated={})
+            await client.create(APPLICATIONS, "trueup", doc, field_manager="kubectl")
+            await until(lambda: client.get(CONFIGMAPS, "up-ns", "settings"), limit_s=20, what="synced ConfigMap")
+        finally:
+            await client.close()
+        proc.send_signal(signal.SIGINT)
+        out, _ = await asyncio.to_thread(proc.communicate, timeout=30)
+        assert proc.returncode == 0, out
+        assert "stopped" in out
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
