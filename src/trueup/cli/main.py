@@ -20,6 +20,7 @@ _COMMANDS = {
     "sync": ("trueup.cli.oneshot", "sync_cmd"),
     "health": ("trueup.cli.oneshot", "health_cmd"),
     "up": ("trueup.cli.up", "up_cmd"),
+    "app": ("trueup.cli.app", "app_group"),
 }
 
 
