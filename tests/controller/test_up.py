@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import aiohttp
+
 from tests.controller.conftest import application, configmap, until
 from tests.e2e.gitrepo import GitRepo
 from trueup.controller import APPLICATIONS
@@ -19,10 +21,11 @@ TRUEUP = str(Path(sys.executable).parent / "trueup")
 
 
 async def test_up_starts_embedded_cluster_reconciles_and_stops_on_sigint(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "KUBECONFIG"}
+    env = {k: v for k, v in os.environ.items() if k not in ("KUBECONFIG", "TRUEUP_API_TOKEN")}
     proc = await asyncio.to_thread(
         subprocess.Popen, [TRUEUP, "up", "--data-dir", str(tmp_path / "cluster"), "--port", "0", "--poll-interval",
-                           "5"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+                           "5", "--listen", "127.0.0.1:0"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     assert proc.stdout is not None
     try:
         lines: list[str] = []
@@ -32,6 +35,20 @@ async def test_up_starts_embedded_cluster_reconciles_and_stops_on_sigint(tmp_pat
             lines.append(line)
         kubeconfig = next(line.split(":", 1)[1].strip() for line in lines if "kubeconfig:" in line)
         assert kubeconfig == str(tmp_path / "cluster" / "kubeconfig")
+        token_file = tmp_path / "api-token"
+        assert any(line.split(":", 1)[1].strip() == str(token_file) for line in lines if "api token:" in line)
+        assert token_file.stat().st_mode & 0o777 == 0o600
+        token = token_file.read_text().strip()
+        assert len(token) >= 32 and token not in "".join(lines)
+        url = next(line.split()[3] for line in lines if line.startswith("trueup server at "))
+        assert url.startswith("http://127.0.0.1:")
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"{url}/healthz") as resp:
+                assert resp.status == 200
+            async with http.get(f"{url}/api/v1/applications") as resp:
+                assert resp.status == 401
+            async with http.get(f"{url}/api/v1/applications", headers={"Authorization": f"Bearer {token}"}) as resp:
+                assert resp.status == 200
         client = Client.from_config(load_config(kubeconfig), user_agent="kubectl")
         try:
             repo = GitRepo(tmp_path / "repo")

@@ -1,9 +1,20 @@
-"""`trueup up`: run the controller until SIGINT/SIGTERM.
+"""`trueup up`: run the controller and its HTTP server until SIGINT/SIGTERM.
 
 With `--kubeconfig` (or KUBECONFIG) it reconciles that cluster. With neither, it starts the
 embedded cluster in this process (data in `--data-dir`, default ~/.local/share/trueup/cluster)
 and prints the kubeconfig path for kubectl. This is the only place the controller and the
 embedded cluster meet; `trueup.controller` itself never imports `trueup.localcluster`.
+
+The HTTP server (`--listen`, default 127.0.0.1:8080; `--listen none`: no server) serves
+/healthz, /readyz, /metrics, POST /api/webhook and /api/v1/applications beside the controller.
+
+- API token: `--token-file PATH`, else $TRUEUP_API_TOKEN, else the token stored in
+  `<parent of --data-dir>/api-token` (default ~/.local/share/trueup/api-token), generated at
+  the first start (mode 0600) and reused afterwards. Only its path is printed, never the token:
+  read it with `cat`.
+- Webhook secrets: `--webhook-secret-file PATH` (a YAML or JSON map provider -> secret, e.g.
+  `github: s3cret`), else $TRUEUP_WEBHOOK_SECRET (one secret for every provider). With neither,
+  every webhook delivery is refused (401): deliveries are never accepted unsigned.
 """
 
 from __future__ import annotations
@@ -12,42 +23,107 @@ import asyncio
 import contextlib
 import logging
 import os
+import secrets
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from trueup.server import ServerConfig
 
 DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "trueup" / "cluster"
 
 
+TOKEN_ENV = "TRUEUP_API_TOKEN"
+WEBHOOK_SECRET_ENV = "TRUEUP_WEBHOOK_SECRET"
+
+
+def api_token(token_file: Path | None, state_dir: Path) -> tuple[str, str]:
+    """The API token and where it comes from (for the banner: a path or the variable's name)."""
+    if token_file is not None:
+        token = token_file.read_text().strip()
+        if not token:
+            raise click.UsageError(f"--token-file {token_file} is empty")
+        return token, str(token_file)
+    if os.environ.get(TOKEN_ENV, "").strip():
+        return os.environ[TOKEN_ENV].strip(), f"${TOKEN_ENV}"
+    path = state_dir / "api-token"
+    if path.exists() and path.read_text().strip():
+        path.chmod(0o600)
+        return path.read_text().strip(), str(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(token + "\n")
+    path.chmod(0o600)
+    return token, str(path)
+
+
+def webhook_secrets(secret_file: Path | None) -> dict[str, str]:
+    """provider -> secret, from `--webhook-secret-file` (YAML/JSON map) or $TRUEUP_WEBHOOK_SECRET (all providers)."""
+    import yaml
+
+    from trueup.webhooks import PROVIDERS
+
+    if secret_file is not None:
+        data = yaml.safe_load(secret_file.read_text())
+        if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+            raise click.UsageError(f"--webhook-secret-file {secret_file}: expected a map of provider: secret")
+        unknown = sorted(set(data) - set(PROVIDERS))
+        if unknown:
+            raise click.UsageError(f"--webhook-secret-file {secret_file}: unknown provider(s) {', '.join(unknown)}; "
+                                   f"use {', '.join(PROVIDERS)}")
+        return {k: v.strip() for k, v in data.items() if v.strip()}
+    secret = os.environ.get(WEBHOOK_SECRET_ENV, "").strip()
+    return dict.fromkeys(PROVIDERS, secret) if secret else {}
+
+
 async def _control(kubeconfig: Path, cache_dir: Path, namespace: str, poll_interval: float,
-                   stop: asyncio.Event) -> None:
+                   stop: asyncio.Event, listen: str | None, config: ServerConfig | None, token_from: str) -> None:
     from trueup.controller import Controller
+    from trueup.controller.serving import server_hooks
     from trueup.kube import Client, load_config
+    from trueup.server import Running, build_app, serve
     from trueup.source import RepoCache
 
     client = Client.from_config(load_config(kubeconfig), user_agent="trueup")
     repos = RepoCache(cache_dir / "git", min_fetch_interval=min(poll_interval / 2, 60.0))
+    running: Running | None = None
     try:
-        async with Controller(client, repos, namespace=namespace, poll_interval=poll_interval):
+        controller = Controller(client, repos, namespace=namespace, poll_interval=poll_interval)
+        if listen is not None and config is not None:
+            running = await serve(build_app(config, server_hooks(controller), controller.metrics), listen)
+            click.echo(f"trueup server at {running.url}  (/healthz /readyz /metrics /api/webhook /api/v1/applications)")
+            click.echo(f"  api token:  {token_from}")
+            if not config.webhook_secrets:
+                click.echo("  webhooks:   refused until a secret is set "
+                           f"(--webhook-secret-file or ${WEBHOOK_SECRET_ENV})")
+            sys.stdout.flush()
+        async with controller:
             click.echo(f"trueup controller watching Applications (trueup.dev/v1alpha1) in namespace {namespace}")
             click.echo("  stop:       Ctrl-C")
             sys.stdout.flush()
             await stop.wait()
             click.echo("stopping…")
     finally:
+        if running is not None:
+            await running.stop()
         await client.close()
 
 
-async def _run(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_interval: float, port: int | None) -> None:
+async def _run(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_interval: float, port: int | None,
+               listen: str | None, config: ServerConfig | None, token_from: str) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     cache_dir = data_dir.parent / "cache"
     if kubeconfig is not None:
-        await _control(kubeconfig, cache_dir, namespace, poll_interval, stop)
+        await _control(kubeconfig, cache_dir, namespace, poll_interval, stop, listen, config, token_from)
     else:
         from trueup.cli.cluster import _port_free
         from trueup.localcluster.cluster import DEFAULT_PORT, LocalCluster
@@ -58,7 +134,8 @@ async def _run(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_int
             click.echo(f"trueup embedded cluster ready at {cluster.url}")
             click.echo(f"  kubeconfig: {cluster.kubeconfig}")
             click.echo(f"  try:        KUBECONFIG={cluster.kubeconfig} kubectl get applications.trueup.dev -A")
-            await _control(cluster.kubeconfig, cache_dir, namespace, poll_interval, stop)
+            await _control(cluster.kubeconfig, cache_dir, namespace, poll_interval, stop, listen, config,
+                           token_from)
     click.echo("stopped")
 
 
@@ -72,13 +149,31 @@ async def _run(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_int
               help="Seconds between checks of each app's Git revision (plus up to 25% jitter).")
 @click.option("--port", type=int, default=None,
               help="The embedded cluster's HTTPS port (default 6443 if free, else any; 0 = any free port).")
+@click.option("--listen", default="127.0.0.1:8080", show_default=True,
+              help="The HTTP server's address (host:port; port 0 = any free port; 'none' = no server).")
+@click.option("--token-file", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help=f"The API bearer token (default: ${TOKEN_ENV}, else generated into <data-dir>/../api-token).")
+@click.option("--webhook-secret-file", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help=f"YAML/JSON map provider -> webhook secret (default: ${WEBHOOK_SECRET_ENV} for every provider).")
 @click.option("-v", "--verbose", is_flag=True, help="Log the controller's internals.")
 def up_cmd(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_interval: float, port: int | None,
-           verbose: bool) -> None:
-    """Run the GitOps controller (and, without a kubeconfig, the embedded cluster) until Ctrl-C."""
+           listen: str, token_file: Path | None, webhook_secret_file: Path | None, verbose: bool) -> None:
+    """Run the GitOps controller and its HTTP server (and, without a kubeconfig, the embedded cluster) until Ctrl-C."""
+    from trueup.server import ServerConfig, parse_listen
+
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if kubeconfig is None and os.environ.get("KUBECONFIG"):
         kubeconfig = Path(os.environ["KUBECONFIG"].split(os.pathsep)[0])
+    address: str | None = None if listen.strip().lower() in ("none", "off", "") else listen
+    config: ServerConfig | None = None
+    token_from = ""
+    if address is not None:
+        try:
+            parse_listen(address)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--listen") from None
+        token, token_from = api_token(token_file, data_dir.parent)
+        config = ServerConfig(api_tokens=(token,), webhook_secrets=webhook_secrets(webhook_secret_file))
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_run(kubeconfig, data_dir, namespace, poll_interval, port))
+        asyncio.run(_run(kubeconfig, data_dir, namespace, poll_interval, port, address, config, token_from))

@@ -11,6 +11,12 @@ Modules, one concern each:
   backoff.py     retry policy for failed auto-syncs; exponential backoff against field fighters [pure]
   status.py      the status document with Argo CD's field names                                 [pure]
   watches.py     informers on the kinds apps manage; a drifted object enqueues its app
+  serving.py     the HTTP server's hooks (trueup.server.ServerHooks) read from the Application cache
+
+Metrics (`Controller.metrics`, a trueup.metrics.Metrics): reconcile duration (worker), git fetch
+duration (the controller fetches before a refresh's resolve; always for a webhook's hard refresh),
+sync results by phase and app info after each status write (reconcile), drift events per newly
+drifted object and heal latency from the watch event to the successful self-heal sync.
 
 Async design (everything on one event loop):
 - One Application informer (list+watch of `applications.trueup.dev` in the namespace, resumed

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 from ..app import application_crd
 from ..engine import Engine
 from ..kube import ApiError, Client, Informer, Res
+from ..metrics import Metrics
 from ..source import RepoCache
 from .operate import APPLICATIONS, FIELD_MANAGER
 from .queue import WorkQueue
@@ -44,8 +46,11 @@ def _trigger_view(obj: Obj) -> tuple[Any, Any, Any]:
 
 class Controller:
     def __init__(self, client: Client, repos: RepoCache, namespace: str = "trueup", poll_interval: float = 60.0, *,
-                 workers: int = 4, checks_dir: str | Path | None = None, wave_timeout: float = 300.0) -> None:
+                 workers: int = 4, checks_dir: str | Path | None = None, wave_timeout: float = 300.0,
+                 metrics: Metrics | None = None) -> None:
         self.client = client
+        self.repos = repos
+        self.metrics = metrics if metrics is not None else Metrics()
         self.namespace = namespace
         self.poll_interval = poll_interval
         self.workers = workers
@@ -53,11 +58,14 @@ class Controller:
         self.queue = WorkQueue(on_timer=self.refresh)
         self.watches = ManagedWatches(client, self._drifted)
         self.reconciler = Reconciler(client, self.engine, namespace, watch_kinds=self._watch_kinds,
-                                     wave_timeout=wave_timeout)
+                                     wave_timeout=wave_timeout, metrics=self.metrics)
         self.apps = Informer(client, APPLICATIONS, namespace=namespace)
         self.apps.add_handler(self._app_event)
         self.reconciles = 0  # completed reconciles (tests, metrics)
         self._refresh: set[str] = set()
+        self._hard: set[str] = set()  # refreshes that fetch Git whatever the fetch interval (webhooks)
+        self._drift_at: dict[str, float] = {}  # loop time of the first managed-object event since the last reconcile
+        self.started = False
         self._tasks: list[asyncio.Task[None]] = []
         self._stop = asyncio.Event()
 
@@ -83,9 +91,15 @@ class Controller:
         self.apps.start()
         await self.apps.synced.wait()
         self._tasks = [asyncio.create_task(self._worker(), name=f"trueup-worker-{i}") for i in range(self.workers)]
+        self.started = True
+
+    def ready(self) -> bool:
+        """Started, the Application cache synced, and not stopping (the server's /readyz)."""
+        return self.started and self.apps.synced.is_set() and not self.queue.closed
 
     async def stop(self, grace_s: float = 10.0) -> None:
         """Stop taking work, let running reconciles finish (up to `grace_s`), then cancel the rest."""
+        self.started = False
         self.queue.shutdown()
         await self.apps.stop()
         await self.watches.stop()
@@ -118,17 +132,26 @@ class Controller:
         self._refresh.add(name)
         self.queue.add(name)
 
+    def hard_refresh(self, name: str) -> None:
+        """Reconcile `name` now after fetching its repositories (a push webhook arrived)."""
+        if self.queue.closed:
+            return
+        self._hard.add(name)
+        self.refresh(name)
+
     def _app_event(self, etype: str, obj: Obj, old: Obj | None) -> None:
         name = str((obj.get("metadata") or {}).get("name", ""))
         if etype == "DELETED":
             self.queue.forget(name)
             self.reconciler.forget(name)
+            self.metrics.remove_app(name, self.namespace)
             return
         if old is None or _trigger_view(old) != _trigger_view(obj):
             self.refresh(name)
 
     def _drifted(self, name: str) -> None:
         if self.apps.get(self.namespace, name) is not None:
+            self._drift_at.setdefault(name, asyncio.get_running_loop().time())
             self.queue.add(name)
 
     def _watch_kinds(self, app: str, kinds: set[Res]) -> None:
@@ -142,15 +165,22 @@ class Controller:
                 return
             refresh = name in self._refresh
             self._refresh.discard(name)
+            hard = name in self._hard
+            self._hard.discard(name)
+            drift_at = self._drift_at.pop(name, None)
             delay: float | None = None
+            started = time.perf_counter()
             try:
-                delay = await self.reconciler.reconcile(name, refresh=refresh)
+                if refresh:
+                    await self._fetch(name, hard)
+                delay = await self.reconciler.reconcile(name, refresh=refresh, drift_at=drift_at)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("reconcile of %s/%s failed", self.namespace, name)
                 delay = 5.0
             finally:
+                self.metrics.observe_reconcile(time.perf_counter() - started)
                 self.reconciles += 1
                 self.queue.done(name)
             poll = self.poll_interval * (1 + random.uniform(0, 0.25))
@@ -158,3 +188,33 @@ class Controller:
                 self.queue.add_after(name, poll)
                 if delay is not None:
                     self.queue.add_after(name, delay)
+
+    async def _fetch(self, name: str, hard: bool) -> None:
+        """Fetch the app's repositories when `hard` or when the cache would fetch anyway (then the
+        reconcile's resolve does not fetch again), timing each fetch. Errors are left to the reconcile."""
+        doc = self.apps.get(self.namespace, name)
+        if doc is None:
+            return
+        for url in repo_urls(doc):
+            try:
+                last = self.repos.last_fetch(url)
+                if not hard and last is not None and time.monotonic() - last < self.repos.min_fetch_interval:
+                    continue
+                started = time.perf_counter()
+                await self.repos.fetch(url)
+                self.metrics.observe_git_fetch(url, time.perf_counter() - started)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the reconcile resolves again and reports the error as a condition
+                log.debug("fetch for %s/%s failed: %s", self.namespace, name, type(exc).__name__)
+
+
+def repo_urls(doc: Obj) -> list[str]:
+    """The repository URLs of an Application document (`spec.source` and `spec.sources[]`)."""
+    spec = doc.get("spec") or {}
+    sources = [spec.get("source"), *(spec.get("sources") or [])]
+    urls: list[str] = []
+    for src in sources:
+        if isinstance(src, dict) and isinstance(src.get("repoURL"), str) and src["repoURL"] not in urls:
+            urls.append(src["repoURL"])
+    return urls

@@ -28,6 +28,7 @@ from ..app import AppError, Application, parse_application
 from ..diff import ResourceDiff
 from ..engine import Desired, Engine
 from ..kube import Client, Res
+from ..metrics import AppInfo, Metrics
 from . import status as st
 from .backoff import Fighters, FightKey, SyncRetries
 from .operate import APPLICATIONS, FIELD_MANAGER, interrupted, manual_request, patch_status, run_manual, run_sync
@@ -45,6 +46,12 @@ class Reconciler:
     wave_timeout: float = 300.0
     retries: SyncRetries = field(default_factory=SyncRetries)
     fighters: Fighters = field(default_factory=Fighters)
+    metrics: Metrics = field(default_factory=Metrics)
+    # drifted objects already counted in trueup_drift_events_total, per app (cleared when healed/in sync)
+    _drifting: dict[str, set[str]] = field(default_factory=dict)
+    # per reconcile (one at a time per app): the Application read, and the drift event's time
+    _docs: dict[str, Obj] = field(default_factory=dict)
+    _drift_at: dict[str, float] = field(default_factory=dict)
     # the last render per app, by generation: a managed-object event re-diffs without a Git fetch
     _desired: dict[str, tuple[int, Desired]] = field(default_factory=dict)
 
@@ -52,13 +59,24 @@ class Reconciler:
         self.retries.forget(name)
         self.fighters.forget(name)
         self._desired.pop(name, None)
+        self._drifting.pop(name, None)
+        self._docs.pop(name, None)
+        self._drift_at.pop(name, None)
 
-    async def reconcile(self, name: str, *, refresh: bool = True) -> float | None:
-        """Reconcile app `name`; returns a delay to reconcile again sooner than the poll, or None."""
+    async def reconcile(self, name: str, *, refresh: bool = True, drift_at: float | None = None) -> float | None:
+        """Reconcile app `name`; returns a delay to reconcile again sooner than the poll, or None.
+
+        `drift_at`: loop time of the managed-object event that queued this reconcile, if one did
+        (a self-heal it leads to is observed as heal latency from then)."""
+        if drift_at is not None:
+            self._drift_at[name] = drift_at
+        else:
+            self._drift_at.pop(name, None)
         doc = await self.client.get(APPLICATIONS, self.namespace, name)
         if doc is None:
             self.forget(name)
             return None
+        self._docs[name] = doc
         status: Obj = dict(doc.get("status") or {})
         old_conditions = status.get("conditions")
         stale = interrupted(status)
@@ -73,7 +91,9 @@ class Reconciler:
             return None
         conditions = st.unsupported_conditions(app.unsupported)
         if manual_request(doc) is not None:
-            await run_manual(self.client, self.engine, doc, app, status, wave_timeout=self.wave_timeout)
+            outcome = await run_manual(self.client, self.engine, doc, app, status, wave_timeout=self.wave_timeout)
+            if outcome is not None:
+                self._record_sync(name, status)
             refresh = True
         generation = int((doc.get("metadata") or {}).get("generation") or 0)
         try:
@@ -119,6 +139,29 @@ class Reconciler:
         now = st.now_iso()
         await patch_status(self.client, self.namespace, name, {
             **status, "conditions": st.merge_conditions(old_conditions, conditions, now), "reconciledAt": now})
+        spec = (self._docs.get(name) or {}).get("spec") or {}
+        source = spec.get("source") or next(iter(spec.get("sources") or []), None) or {}
+        self.metrics.set_app_info(AppInfo(
+            name=name, namespace=self.namespace, project=str(spec.get("project") or "default"),
+            sync_status=str((status.get("sync") or {}).get("status") or "Unknown"),
+            health_status=str((status.get("health") or {}).get("status") or "Unknown"),
+            repo=str(source.get("repoURL") or "") if isinstance(source, dict) else "",
+            dest_namespace=str((spec.get("destination") or {}).get("namespace") or "")))
+
+    def _record_sync(self, name: str, status: Obj) -> None:
+        phase = (status.get("operationState") or {}).get("phase")
+        if isinstance(phase, str) and phase != "Running":
+            self.metrics.record_sync(name, phase)
+
+    def _record_drift(self, name: str, drifted: list[ResourceDiff]) -> None:
+        """Count each object that newly drifted (an object still drifted is not counted again)."""
+        seen = self._drifting.setdefault(name, set())
+        now = {str(d.key) for d in drifted}
+        for d in drifted:
+            if str(d.key) not in seen:
+                self.metrics.record_drift(name, d.key.kind)
+        seen.intersection_update(now)
+        seen.update(now)
 
     async def _sync(self, app: Application, desired: Desired, status: Obj, initiator: str,
                     conditions: list[Obj]) -> tuple[bool, float | None]:
@@ -127,6 +170,7 @@ class Reconciler:
               "initiatedBy": {"automated": True}}
         outcome = await run_sync(self.client, self.engine, app, desired, status, prune=policy.prune,
                                  initiator=initiator, operation=op, wave_timeout=self.wave_timeout)
+        self._record_sync(app.name, status)
         if outcome.result.ok:
             self.retries.succeeded(app.name)
             return True, None
@@ -142,10 +186,13 @@ class Reconciler:
         """Auto-sync or self-heal if the policy says so; returns (requeue delay, current diffs)."""
         drifted = [d for d in diffs if not d.in_sync]
         if not drifted:
+            self._drifting.pop(app.name, None)
             return None, diffs
         revision = desired.revision.commit_sha
         last = status.get("operationState") or {}
         deployed = (last.get("syncResult") or {}).get("revision") == revision and last.get("phase") == "Succeeded"
+        if deployed:
+            self._record_drift(app.name, drifted)
         policy = app.sync_policy
         if not policy.automated:
             if deployed:
@@ -183,6 +230,10 @@ class Reconciler:
         if ok:
             self.fighters.healed(app.name, fights, loop.time())
             status["driftHistory"] = st.add_drift(status.get("driftHistory"), entries)
+            self._drifting.pop(app.name, None)
+            drift_at = self._drift_at.pop(app.name, None)
+            if drift_at is not None:
+                self.metrics.observe_heal_latency(loop.time() - drift_at)
         return delay, await self._rediff(app, desired, diffs)
 
     async def _rediff(self, app: Application, desired: Desired, before: list[ResourceDiff]) -> list[ResourceDiff]:
