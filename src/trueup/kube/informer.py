@@ -276,34 +276,9 @@ class Informer:
 
 async def _watch(client: Client, res: Res, namespace: str | None, rv: str, timeout_s: int, label_selector: str,
                  field_selector: str) -> AsyncIterator[tuple[str, Obj]]:
-    """`client.watch` with selectors (which `Client.watch` does not take yet)."""
-    if not label_selector and not field_selector:
-        async for event in client.watch(res, namespace, resource_version=rv, timeout_seconds=timeout_s):
-            yield event
-        return
-    params = {"watch": "true", "allowWatchBookmarks": "true", "timeoutSeconds": str(timeout_s)}
-    if rv:
-        params["resourceVersion"] = rv
-    if label_selector:
-        params["labelSelector"] = label_selector
-    if field_selector:
-        params["fieldSelector"] = field_selector
-    timeout = aiohttp.ClientTimeout(total=None, sock_read=None)
-    async with client._sess().get(client.base_url + res.path(namespace), params=params, timeout=timeout,
-                                  headers=client._headers()) as resp:
-        if resp.status >= 400:
-            raw = await resp.read()
-            status = orjson.loads(raw) if raw.startswith(b"{") else {}
-            raise ApiError(resp.status, str(status.get("reason", "")), str(status.get("message", "")), status)
-        async for line in resp.content:
-            if not line.strip():
-                continue
-            event = orjson.loads(line)
-            obj = event.get("object") or {}
-            if event.get("type") == "ERROR":
-                raise ApiError(int(obj.get("code", 500)), str(obj.get("reason", "")), str(obj.get("message", "")),
-                               obj)
-            yield str(event.get("type", "")), obj
+    async for event in client.watch(res, namespace, resource_version=rv, timeout_seconds=timeout_s,
+                                    label_selector=label_selector, field_selector=field_selector):
+        yield event
 
 
 class Cache:

@@ -219,9 +219,14 @@ class Client:
             raise
 
     async def watch(self, res: Res, namespace: str | None = None, *, resource_version: str = "",
-                    timeout_seconds: int = 0, allow_bookmarks: bool = True) -> AsyncIterator[tuple[str, Obj]]:
+                    timeout_seconds: int = 0, allow_bookmarks: bool = True, label_selector: str = "",
+                    field_selector: str = "") -> AsyncIterator[tuple[str, Obj]]:
         """Stream (type, object) pairs; an ERROR event raises ApiError (410 when expired)."""
         params = {"watch": "true"}
+        if label_selector:
+            params["labelSelector"] = label_selector
+        if field_selector:
+            params["fieldSelector"] = field_selector
         if resource_version:
             params["resourceVersion"] = resource_version
         if timeout_seconds:
