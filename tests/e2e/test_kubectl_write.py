@@ -274,3 +274,26 @@ def test_apply_list_document_validates_each_item_on_the_server(cluster: RunningC
                                                            "datax": {"i": "9"}}]}
     proc = apply(cluster, bad, check=False)
     assert proc.returncode != 0 and 'unknown field "datax"' in proc.stderr
+
+
+def test_kubectl_create_subcommands_that_send_protobuf(cluster: RunningCluster) -> None:
+    """`kubectl create namespace|configmap|secret|deployment` only send protobuf bodies."""
+    name = f"pb-{time.monotonic_ns() % 10**8}"
+    cluster.kubectl("create", "namespace", name)
+    assert cluster.get_json("ns", name)["status"]["phase"] == "Active"
+    cluster.kubectl("create", "configmap", "cfg", "-n", name, "--from-literal=a=b", "--from-literal=c=d")
+    assert cluster.get_json("cm", "cfg", "-n", name)["data"] == {"a": "b", "c": "d"}
+    cluster.kubectl("create", "secret", "generic", "s1", "-n", name, "--from-literal=pw=hunter2")
+    secret = cluster.get_json("secret", "s1", "-n", name)
+    assert secret["type"] == "Opaque" and secret["data"] == {"pw": "aHVudGVyMg=="}
+    cluster.kubectl("create", "deployment", "web", "-n", name, "--image=nginx:1.27", "--replicas=2", "--port=80")
+    deploy = cluster.get_json("deploy", "web", "-n", name)
+    assert deploy["spec"]["replicas"] == 2
+    container = deploy["spec"]["template"]["spec"]["containers"][0]
+    assert (container["name"], container["image"]) == ("nginx", "nginx:1.27")
+    assert container["ports"] == [{"containerPort": 80, "protocol": "TCP"}]
+    assert deploy["spec"]["selector"] == {"matchLabels": {"app": "web"}}
+    # Kinds the decoder does not know are refused with a message saying what to do, not guessed.
+    proc = cluster.kubectl("create", "serviceaccount", "sa1", "-n", name, check=False)
+    if proc.returncode != 0:
+        assert "send JSON or YAML" in proc.stderr

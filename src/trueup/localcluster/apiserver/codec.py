@@ -1,8 +1,9 @@
 """Request bodies in, response bodies out: content types, size caps, Accept negotiation.
 
 Bodies: JSON for every verb, YAML for apply patches (and accepted for create/update too).
-Protobuf bodies (`kubectl create ns|deployment|configmap` send them) are refused with 415
-and a message that says how to get the same result with JSON. Responses are JSON; a client
+Protobuf bodies (`kubectl create namespace|configmap|secret|deployment` send nothing else) are
+decoded for those kinds by `protobuf.py`; other protobuf bodies are refused with 415 and a
+message that says how to send JSON instead. Responses are JSON; a client
 that accepts only protobuf gets 406.
 """
 
@@ -49,7 +50,11 @@ def decode_object(body: bytes, content_type: str | None) -> dict[str, Any]:
     """Decode a create/update body; the result must be a JSON object."""
     mt = media_type(content_type)
     if mt == PROTOBUF:
-        raise refuse_protobuf()
+        from .protobuf import decode as decode_protobuf
+
+        if len(body) > MAX_BODY_BYTES:
+            raise errors.too_large(f"the request body is {len(body)} bytes; the limit is {MAX_BODY_BYTES}")
+        return decode_protobuf(body)
     value = decode_any(body, mt)
     if not isinstance(value, dict):
         raise errors.bad_request("the request body must be a JSON or YAML object")
