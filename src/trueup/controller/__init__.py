@@ -8,6 +8,7 @@ Modules, one concern each:
   queue.py       WorkQueue: dedup, per-key serialization, one delayed timer per key
   reconcile.py   one reconcile: parse → manual operation → render → diff → auto-sync/self-heal → status
   operate.py     running a sync and recording it (operationState, history); `operation.sync`
+  cascade.py     deleting an app with a resources finalizer: its tracked objects, then the finalizer
   backoff.py     retry policy for failed auto-syncs; exponential backoff against field fighters [pure]
   status.py      the status document with Argo CD's field names                                 [pure]
   watches.py     informers on the kinds apps manage; a drifted object enqueues its app

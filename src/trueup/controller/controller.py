@@ -4,10 +4,11 @@
         c.refresh("guestbook")          # reconcile now, fetching Git
         await c.stopped()               # or leave the block to stop
 
-Enqueueing: an Application event whose generation, `operation` or annotations changed (status-only
-writes, the controller's own included, enqueue nothing); a managed object's change (no Git fetch:
-the last render is re-diffed); `refresh(name)`; and the poll timer (`poll_interval` plus up to 25 %
-jitter) after each reconcile, or sooner when a retry or backoff asks for it.
+Enqueueing: an Application event whose generation, `operation`, annotations or deletionTimestamp
+changed (status-only writes, the controller's own included, enqueue nothing); a managed object's
+change (no Git fetch: the last render is re-diffed); `refresh(name)`; and the poll timer
+(`poll_interval` plus up to 25 % jitter) after each reconcile, or sooner when a retry or backoff
+asks for it. A terminating app with a resources finalizer is looked at again until it is gone.
 """
 
 from __future__ import annotations
@@ -39,9 +40,9 @@ CRDS = Res("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomRes
 NAMESPACES = Res("", "v1", "namespaces", "Namespace", False)
 
 
-def _trigger_view(obj: Obj) -> tuple[Any, Any, Any]:
+def _trigger_view(obj: Obj) -> tuple[Any, Any, Any, Any]:
     meta = obj.get("metadata") or {}
-    return meta.get("generation"), obj.get("operation"), meta.get("annotations")
+    return meta.get("generation"), obj.get("operation"), meta.get("annotations"), meta.get("deletionTimestamp")
 
 
 class Controller:

@@ -15,6 +15,8 @@ Rules (Argo CD's, with trueup's safety on errors):
   reported as a `DriftDetected` condition naming the fields and the manager.
 - A field another manager keeps changing is healed with exponential backoff, reported as a
   `SelfHealBackoff` condition naming that manager (see `backoff.Fighters`).
+- An Application being deleted is neither rendered nor synced: with a resources finalizer its
+  tracked objects are deleted (see `cascade`), without one nothing is done.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from ..kube import Client, Res
 from ..metrics import AppInfo, Metrics
 from . import status as st
 from .backoff import Fighters, FightKey, SyncRetries
+from .cascade import finalize, terminating
 from .operate import APPLICATIONS, FIELD_MANAGER, interrupted, manual_request, patch_status, run_manual, run_sync
 
 Obj = dict[str, Any]
@@ -76,6 +79,8 @@ class Reconciler:
         if doc is None:
             self.forget(name)
             return None
+        if terminating(doc):  # cascade from the live tracking annotations only: no render, no sync
+            return await finalize(self.client, self.engine.discovery, self.namespace, doc)
         self._docs[name] = doc
         status: Obj = dict(doc.get("status") or {})
         old_conditions = status.get("conditions")
