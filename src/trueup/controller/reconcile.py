@@ -34,6 +34,7 @@ from ..metrics import AppInfo, Metrics
 from . import status as st
 from .backoff import Fighters, FightKey, SyncRetries
 from .cascade import finalize, terminating
+from .events import EventRecorder
 from .operate import APPLICATIONS, FIELD_MANAGER, interrupted, manual_request, patch_status, run_manual, run_sync
 
 Obj = dict[str, Any]
@@ -57,6 +58,11 @@ class Reconciler:
     _drift_at: dict[str, float] = field(default_factory=dict)
     # the last render per app, by generation: a managed-object event re-diffs without a Git fetch
     _desired: dict[str, tuple[int, Desired]] = field(default_factory=dict)
+    # core/v1 Events on the Application (background writes, never failing a reconcile)
+    events: EventRecorder = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.events = EventRecorder(self.client)
 
     def forget(self, name: str) -> None:
         self.retries.forget(name)
@@ -157,6 +163,7 @@ class Reconciler:
         phase = (status.get("operationState") or {}).get("phase")
         if isinstance(phase, str) and phase != "Running":
             self.metrics.record_sync(name, phase)
+            self.events.operation(self._docs.get(name) or {}, status.get("operationState") or {})
 
     def _record_drift(self, name: str, drifted: list[ResourceDiff]) -> None:
         """Count each object that newly drifted (an object still drifted is not counted again)."""
@@ -165,6 +172,7 @@ class Reconciler:
         for d in drifted:
             if str(d.key) not in seen:
                 self.metrics.record_drift(name, d.key.kind)
+                self.events.drifted(self._docs.get(name) or {}, d)
         seen.intersection_update(now)
         seen.update(now)
 
@@ -225,6 +233,7 @@ class Reconciler:
         wait, worst = self.fighters.wait(app.name, fights, loop.time())
         if wait > 0 and worst is not None:
             heals = self.fighters.heals(app.name, worst)
+            self.events.backoff(self._docs.get(app.name) or {}, worst[0], worst[1], worst[2])
             conditions.append(st.condition("SelfHealBackoff", f"{worst[1]} of {worst[0]} keeps being changed by "
                                                               f"{worst[2]} (healed {heals}x): next self-heal in "
                                                               f"{wait:.0f}s"))
@@ -234,6 +243,7 @@ class Reconciler:
         ok, delay = await self._sync(app, desired, status, "automated (selfHeal)", conditions)
         if ok:
             self.fighters.healed(app.name, fights, loop.time())
+            self.events.healed(self._docs.get(app.name) or {}, drifted, revision)
             status["driftHistory"] = st.add_drift(status.get("driftHistory"), entries)
             self._drifting.pop(app.name, None)
             drift_at = self._drift_at.pop(app.name, None)
