@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
+    from trueup.controller.leader import LeaderElector
     from trueup.server import ServerConfig
 
 DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "trueup" / "cluster"
@@ -83,8 +84,10 @@ def webhook_secrets(secret_file: Path | None) -> dict[str, str]:
 
 
 async def _control(kubeconfig: Path, cache_dir: Path, namespace: str, poll_interval: float,
-                   stop: asyncio.Event, listen: str | None, config: ServerConfig | None, token_from: str) -> None:
+                   stop: asyncio.Event, listen: str | None, config: ServerConfig | None, token_from: str,
+                   leader_elect: bool = True) -> None:
     from trueup.controller import Controller
+    from trueup.controller.leader import LeaderElector
     from trueup.controller.serving import server_hooks
     from trueup.kube import Client, load_config
     from trueup.server import Running, build_app, serve
@@ -94,7 +97,8 @@ async def _control(kubeconfig: Path, cache_dir: Path, namespace: str, poll_inter
     repos = RepoCache(cache_dir / "git", min_fetch_interval=min(poll_interval / 2, 60.0))
     running: Running | None = None
     try:
-        controller = Controller(client, repos, namespace=namespace, poll_interval=poll_interval)
+        elector = LeaderElector(client, namespace) if leader_elect else None
+        controller = Controller(client, repos, namespace=namespace, poll_interval=poll_interval, elector=elector)
         if listen is not None and config is not None:
             running = await serve(build_app(config, server_hooks(controller), controller.metrics), listen)
             click.echo(f"trueup server at {running.url}  (/healthz /readyz /metrics /api/webhook /api/v1/applications)")
@@ -106,8 +110,13 @@ async def _control(kubeconfig: Path, cache_dir: Path, namespace: str, poll_inter
         async with controller:
             click.echo(f"trueup controller watching Applications (trueup.dev/v1alpha1) in namespace {namespace}")
             click.echo("  stop:       Ctrl-C")
+            if elector is not None:
+                click.echo(f"  leader election: lease {namespace}/{elector.name} as {elector.identity} (standing by)")
             sys.stdout.flush()
+            announce = asyncio.create_task(_announce_leadership(elector)) if elector is not None else None
             await stop.wait()
+            if announce is not None:
+                announce.cancel()
             click.echo("stopping…")
     finally:
         if running is not None:
@@ -115,15 +124,22 @@ async def _control(kubeconfig: Path, cache_dir: Path, namespace: str, poll_inter
         await client.close()
 
 
+async def _announce_leadership(elector: LeaderElector) -> None:
+    await elector.is_leader.wait()
+    click.echo(f"became leader ({elector.identity}): reconciling")
+    sys.stdout.flush()
+
+
 async def _run(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_interval: float, port: int | None,
-               listen: str | None, config: ServerConfig | None, token_from: str) -> None:
+               listen: str | None, config: ServerConfig | None, token_from: str, leader_elect: bool = True) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     cache_dir = data_dir.parent / "cache"
     if kubeconfig is not None:
-        await _control(kubeconfig, cache_dir, namespace, poll_interval, stop, listen, config, token_from)
+        await _control(kubeconfig, cache_dir, namespace, poll_interval, stop, listen, config, token_from,
+                       leader_elect)
     else:
         from trueup.cli.cluster import _port_free
         from trueup.localcluster.cluster import DEFAULT_PORT, LocalCluster
@@ -135,7 +151,7 @@ async def _run(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_int
             click.echo(f"  kubeconfig: {cluster.kubeconfig}")
             click.echo(f"  try:        KUBECONFIG={cluster.kubeconfig} kubectl get applications.trueup.dev -A")
             await _control(cluster.kubeconfig, cache_dir, namespace, poll_interval, stop, listen, config,
-                           token_from)
+                           token_from, leader_elect)
     click.echo("stopped")
 
 
@@ -155,9 +171,12 @@ async def _run(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_int
               help=f"The API bearer token (default: ${TOKEN_ENV}, else generated into <data-dir>/../api-token).")
 @click.option("--webhook-secret-file", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
               help=f"YAML/JSON map provider -> webhook secret (default: ${WEBHOOK_SECRET_ENV} for every provider).")
+@click.option("--leader-elect/--no-leader-elect", default=True, show_default=True,
+              help="Act only while holding the Lease trueup-controller in --namespace (one active controller).")
 @click.option("-v", "--verbose", is_flag=True, help="Log the controller's internals.")
 def up_cmd(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_interval: float, port: int | None,
-           listen: str, token_file: Path | None, webhook_secret_file: Path | None, verbose: bool) -> None:
+           listen: str, token_file: Path | None, webhook_secret_file: Path | None, leader_elect: bool,
+           verbose: bool) -> None:
     """Run the GitOps controller and its HTTP server (and, without a kubeconfig, the embedded cluster) until Ctrl-C."""
     from trueup.server import ServerConfig, parse_listen
 
@@ -176,4 +195,5 @@ def up_cmd(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_interva
         token, token_from = api_token(token_file, data_dir.parent)
         config = ServerConfig(api_tokens=(token,), webhook_secrets=webhook_secrets(webhook_secret_file))
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_run(kubeconfig, data_dir, namespace, poll_interval, port, address, config, token_from))
+        asyncio.run(_run(kubeconfig, data_dir, namespace, poll_interval, port, address, config, token_from,
+                         leader_elect))

@@ -27,6 +27,7 @@ from ..engine import Engine
 from ..kube import ApiError, Client, Informer, Res
 from ..metrics import Metrics
 from ..source import RepoCache
+from .leader import LeaderElector
 from .operate import APPLICATIONS, FIELD_MANAGER
 from .queue import WorkQueue
 from .reconcile import Reconciler
@@ -48,7 +49,7 @@ def _trigger_view(obj: Obj) -> tuple[Any, Any, Any, Any]:
 class Controller:
     def __init__(self, client: Client, repos: RepoCache, namespace: str = "trueup", poll_interval: float = 60.0, *,
                  workers: int = 4, checks_dir: str | Path | None = None, wave_timeout: float = 300.0,
-                 metrics: Metrics | None = None) -> None:
+                 metrics: Metrics | None = None, elector: LeaderElector | None = None) -> None:
         self.client = client
         self.repos = repos
         self.metrics = metrics if metrics is not None else Metrics()
@@ -69,6 +70,8 @@ class Controller:
         self.started = False
         self._tasks: list[asyncio.Task[None]] = []
         self._stop = asyncio.Event()
+        self.elector = elector  # None: always act; else workers run only while it holds the Lease
+        self._electing: asyncio.Task[None] | None = None
 
     # ----- lifecycle
     async def install(self) -> None:
@@ -91,8 +94,41 @@ class Controller:
         await self.install()
         self.apps.start()
         await self.apps.synced.wait()
-        self._tasks = [asyncio.create_task(self._worker(), name=f"trueup-worker-{i}") for i in range(self.workers)]
         self.started = True
+        if self.elector is None:
+            await self._lead()
+        else:
+            self._electing = asyncio.create_task(self.elector.run(self._lead, self._follow), name="trueup-leader")
+
+    def leading(self) -> bool:
+        """Reconciling and writing: no leader election, or this controller holds the Lease."""
+        return self.elector is None or self.elector.is_leader.is_set()
+
+    async def _lead(self) -> None:
+        """Start the workers and look at every cached app (events seen while standing by are queued too)."""
+        if self.queue.closed:
+            return
+        self._tasks = [asyncio.create_task(self._worker(), name=f"trueup-worker-{i}") for i in range(self.workers)]
+        if self.elector is not None:
+            for doc in self.apps.list(self.namespace):
+                self.refresh(str((doc.get("metadata") or {}).get("name", "")))
+
+    async def _follow(self) -> None:
+        """Leadership ended: cancel the workers at once (an interrupted operation is marked Failed by the
+        next leader); the caches stay warm."""
+        await self._stop_workers(0.0)
+
+    async def _stop_workers(self, grace_s: float) -> None:
+        tasks, self._tasks = self._tasks, []
+        if tasks:
+            pending = set(tasks)
+            if grace_s > 0:
+                _, pending = await asyncio.wait(tasks, timeout=grace_s)
+            for task in pending:
+                task.cancel()
+            for task in pending:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
 
     def ready(self) -> bool:
         """Started, the Application cache synced, and not stopping (the server's /readyz)."""
@@ -104,14 +140,12 @@ class Controller:
         self.queue.shutdown()
         await self.apps.stop()
         await self.watches.stop()
-        if self._tasks:
-            _, pending = await asyncio.wait(self._tasks, timeout=grace_s)
-            for task in pending:
-                task.cancel()
-            for task in pending:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
-        self._tasks = []
+        await self._stop_workers(grace_s)
+        if self.elector is not None and self._electing is not None:
+            self.elector.stop()  # steps down, then releases the Lease for a standby
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._electing
+            self._electing = None
         self._stop.set()
 
     async def stopped(self) -> None:
