@@ -13,6 +13,9 @@ Modules, one concern each:
   status.py      the status document with Argo CD's field names                                 [pure]
   watches.py     informers on the kinds apps manage; a drifted object enqueues its app
   serving.py     the HTTP server's hooks (trueup.server.ServerHooks) read from the Application cache
+  events.py      core/v1 Events on the Application: drift (fields, manager), heal, sync results,
+                 self-heal backoff; repeats aggregated, written in the background
+  leader.py      leader election over a coordination.k8s.io Lease: only the leader reconciles
 
 Metrics (`Controller.metrics`, a trueup.metrics.Metrics): reconcile duration (worker), git fetch
 duration (the controller fetches before a refresh's resolve; always for a webhook's hard refresh),

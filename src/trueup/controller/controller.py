@@ -141,6 +141,7 @@ class Controller:
         await self.apps.stop()
         await self.watches.stop()
         await self._stop_workers(grace_s)
+        await self.reconciler.events.flush()  # Events still being written land before we go
         if self.elector is not None and self._electing is not None:
             self.elector.stop()  # steps down, then releases the Lease for a standby
             with contextlib.suppress(asyncio.CancelledError, Exception):
