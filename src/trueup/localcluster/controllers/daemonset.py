@@ -15,11 +15,11 @@ from .revisions import (
     HASH_LABEL,
     REVISION_HASH_LABEL,
     Expectations,
-    available_in,
     deleting,
     meta,
+    next_availability,
     owned_by_uid,
-    revisions_to_prune,
+    prune_revisions,
     sync_revisions,
 )
 from .runtime import Controller, owner_reference
@@ -95,10 +95,5 @@ class DaemonSetController(Controller):
         hashes = {str((meta(p).get("labels") or {}).get(HASH_LABEL, "")) for p in pods}
         live |= {str(meta(r)["name"]) for r in revisions
                  if (meta(r).get("labels") or {}).get(REVISION_HASH_LABEL) in hashes}
-        limit = (ds.get("spec") or {}).get("revisionHistoryLimit")
-        for old in revisions_to_prune(revisions, live, 10 if limit is None else int(limit)):
-            await self.client.delete(CONTROLLERREVISIONS, ns, old)
-
-        min_ready = int((ds.get("spec") or {}).get("minReadySeconds") or 0)
-        waits = [w for w in (available_in(p, min_ready, now) for p in pods) if w is not None]
-        return min(waits) + 0.01 if waits else None
+        await prune_revisions(self.client, CONTROLLERREVISIONS, ds, revisions, live)
+        return next_availability(ds, pods, now)

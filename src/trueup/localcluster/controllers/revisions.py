@@ -260,3 +260,18 @@ async def sync_revisions(client: Any, res: Any, field_manager: str, owner: Obj, 
             if existing is not None and revision_equal(existing, data):
                 return existing, collision_count, [*revisions, existing]
             collision_count += 1
+
+
+async def prune_revisions(client: Any, res: Any, owner: Obj, revisions: Iterable[Obj], live: set[str]) -> None:
+    """Delete the owner's ControllerRevisions beyond `spec.revisionHistoryLimit` (default 10)."""
+    limit = (owner.get("spec") or {}).get("revisionHistoryLimit")
+    namespace = (owner.get("metadata") or {}).get("namespace")
+    for old in revisions_to_prune(revisions, live, 10 if limit is None else int(limit)):
+        await client.delete(res, namespace, old)
+
+
+def next_availability(owner: Obj, pods: Iterable[Obj], now: float) -> float | None:
+    """Seconds until the next pod becomes available under `spec.minReadySeconds` (for a requeue)."""
+    min_ready = int((owner.get("spec") or {}).get("minReadySeconds") or 0)
+    waits = [w for w in (available_in(p, min_ready, now) for p in pods) if w is not None]
+    return min(waits) + 0.01 if waits else None

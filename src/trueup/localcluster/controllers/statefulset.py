@@ -16,11 +16,11 @@ from ..client import CONTROLLERREVISIONS, PODS, PVCS, STATEFULSETS, ApiError
 from .informer import Key, Obj
 from .revisions import (
     HASH_LABEL,
-    available_in,
     deleting,
     meta,
+    next_availability,
     owned_by_uid,
-    revisions_to_prune,
+    prune_revisions,
     sync_revisions,
     template_of_revision,
 )
@@ -72,13 +72,8 @@ class StatefulSetController(Controller):
 
         live = {current_name, update_name, new_status["currentRevision"]}
         live |= {str((meta(p).get("labels") or {}).get(HASH_LABEL, "")) for p in pods}
-        limit = (sts.get("spec") or {}).get("revisionHistoryLimit")
-        for old in revisions_to_prune(revisions, live, 10 if limit is None else int(limit)):
-            await self.client.delete(CONTROLLERREVISIONS, ns, old)
-
-        min_ready = int((sts.get("spec") or {}).get("minReadySeconds") or 0)
-        waits = [w for w in (available_in(p, min_ready, now) for p in pods) if w is not None]
-        return min(waits) + 0.01 if waits else None
+        await prune_revisions(self.client, CONTROLLERREVISIONS, sts, revisions, live)
+        return next_availability(sts, pods, now)
 
     async def _execute(self, sts: Obj, action: Action) -> bool:
         """Run one action; False stops the rest of the plan (a failure was recorded)."""
