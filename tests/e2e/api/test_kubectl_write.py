@@ -9,21 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.conftest import RunningCluster, kubectl_path
-
-
-@pytest.fixture(scope="module")
-def cluster(bare_cluster: RunningCluster) -> RunningCluster:
-    """API-server semantics are checked on the API server alone: no controller writes in between."""
-    return bare_cluster
-
-
-@pytest.fixture
-def ns(bare_ns: str) -> str:
-    return bare_ns
-
 
 
 def deployment(ns: str, name: str = "web", replicas: int = 2, image: str = "nginx:1.27",

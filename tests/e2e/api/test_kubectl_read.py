@@ -6,21 +6,7 @@ import json
 import subprocess
 import time
 
-import pytest
-
 from tests.conftest import RunningCluster, kubectl_path
-
-
-@pytest.fixture(scope="module")
-def cluster(bare_cluster: RunningCluster) -> RunningCluster:
-    """API-server semantics are checked on the API server alone: no controller writes in between."""
-    return bare_cluster
-
-
-@pytest.fixture
-def ns(bare_ns: str) -> str:
-    return bare_ns
-
 
 
 def _cm(ns: str, name: str, labels: dict[str, str] | None = None, data: dict[str, str] | None = None) -> str:

@@ -5,21 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 from tests.conftest import RunningCluster
-
-
-@pytest.fixture(scope="module")
-def cluster(bare_cluster: RunningCluster) -> RunningCluster:
-    """API-server semantics are checked on the API server alone: no controller writes in between."""
-    return bare_cluster
-
-
-@pytest.fixture
-def ns(bare_ns: str) -> str:
-    return bare_ns
-
 
 CRD: dict[str, Any] = {
     "apiVersion": "apiextensions.k8s.io/v1",

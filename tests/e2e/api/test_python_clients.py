@@ -19,18 +19,6 @@ from lightkube.resources.core_v1 import ConfigMap
 from tests.conftest import RunningCluster
 
 
-@pytest.fixture(scope="module")
-def cluster(bare_cluster: RunningCluster) -> RunningCluster:
-    """API-server semantics are checked on the API server alone: no controller writes in between."""
-    return bare_cluster
-
-
-@pytest.fixture
-def ns(bare_ns: str) -> str:
-    return bare_ns
-
-
-
 @pytest.fixture
 def api_client(cluster: RunningCluster) -> Any:
     return k8s_config.new_client_from_config(config_file=str(cluster.kubeconfig))
