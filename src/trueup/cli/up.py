@@ -26,14 +26,21 @@ import os
 import secrets
 import signal
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from trueup.controller import Controller
     from trueup.controller.leader import LeaderElector
-    from trueup.server import ServerConfig
+    from trueup.kube import Client
+    from trueup.localcluster.cluster import LocalCluster
+    from trueup.localcluster.controllers import Settings
+    from trueup.server import Running, ServerConfig
 
 DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "trueup" / "cluster"
 
@@ -83,14 +90,26 @@ def webhook_secrets(secret_file: Path | None) -> dict[str, str]:
     return dict.fromkeys(PROVIDERS, secret) if secret else {}
 
 
-async def _control(kubeconfig: Path, cache_dir: Path, namespace: str, poll_interval: float,
-                   stop: asyncio.Event, listen: str | None, config: ServerConfig | None, token_from: str,
-                   leader_elect: bool = True) -> None:
+@dataclass
+class ControllerHandle:
+    """What `controller_running` yields: the client, the running controller, the HTTP server (or None)."""
+
+    client: Client
+    controller: Controller
+    server: Running | None
+
+
+@contextlib.asynccontextmanager
+async def controller_running(kubeconfig: Path, cache_dir: Path, namespace: str, poll_interval: float,
+                             listen: str | None, config: ServerConfig | None, token_from: str,
+                             leader_elect: bool = True) -> AsyncIterator[ControllerHandle]:
+    """The controller and its HTTP server, started and announced; stopped when the block is left
+    (`trueup up` waits for a signal inside it, `trueup demo` registers its app and watches it)."""
     from trueup.controller import Controller
     from trueup.controller.leader import LeaderElector
     from trueup.controller.serving import server_hooks
     from trueup.kube import Client, load_config
-    from trueup.server import Running, build_app, serve
+    from trueup.server import build_app, serve
     from trueup.source import RepoCache
 
     client = Client.from_config(load_config(kubeconfig), user_agent="trueup")
@@ -114,14 +133,50 @@ async def _control(kubeconfig: Path, cache_dir: Path, namespace: str, poll_inter
                 click.echo(f"  leader election: lease {namespace}/{elector.name} as {elector.identity} (standing by)")
             sys.stdout.flush()
             announce = asyncio.create_task(_announce_leadership(elector)) if elector is not None else None
-            await stop.wait()
-            if announce is not None:
-                announce.cancel()
-            click.echo("stopping…")
+            try:
+                yield ControllerHandle(client, controller, running)
+            finally:
+                if announce is not None:
+                    announce.cancel()
+                click.echo("stopping…")
+                sys.stdout.flush()
     finally:
         if running is not None:
             await running.stop()
         await client.close()
+
+
+async def _control(kubeconfig: Path, cache_dir: Path, namespace: str, poll_interval: float,
+                   stop: asyncio.Event, listen: str | None, config: ServerConfig | None, token_from: str,
+                   leader_elect: bool = True) -> None:
+    async with controller_running(kubeconfig, cache_dir, namespace, poll_interval, listen, config, token_from,
+                                  leader_elect):
+        await stop.wait()
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM (Ctrl-C, `kill`): the foreground commands' way to stop."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+@contextlib.asynccontextmanager
+async def embedded_cluster(data_dir: Path, port: int | None, settings: Settings | None = None
+                           ) -> AsyncIterator[LocalCluster]:
+    """The embedded cluster on `port` (None: 6443 if free, else any free port), announced."""
+    from trueup.cli.cluster import _port_free
+    from trueup.localcluster.cluster import DEFAULT_PORT, LocalCluster
+
+    if port is None:
+        port = DEFAULT_PORT if _port_free("127.0.0.1", DEFAULT_PORT) else 0
+    async with LocalCluster(data_dir, port=port, settings=settings) as cluster:
+        click.echo(f"trueup embedded cluster ready at {cluster.url}")
+        click.echo(f"  kubeconfig: {cluster.kubeconfig}")
+        click.echo(f"  try:        KUBECONFIG={cluster.kubeconfig} kubectl get applications.trueup.dev -A")
+        yield cluster
 
 
 async def _announce_leadership(elector: LeaderElector) -> None:
@@ -132,24 +187,13 @@ async def _announce_leadership(elector: LeaderElector) -> None:
 
 async def _run(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_interval: float, port: int | None,
                listen: str | None, config: ServerConfig | None, token_from: str, leader_elect: bool = True) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    stop = stop_on_signals()
     cache_dir = data_dir.parent / "cache"
     if kubeconfig is not None:
         await _control(kubeconfig, cache_dir, namespace, poll_interval, stop, listen, config, token_from,
                        leader_elect)
     else:
-        from trueup.cli.cluster import _port_free
-        from trueup.localcluster.cluster import DEFAULT_PORT, LocalCluster
-
-        if port is None:
-            port = DEFAULT_PORT if _port_free("127.0.0.1", DEFAULT_PORT) else 0
-        async with LocalCluster(data_dir, port=port) as cluster:
-            click.echo(f"trueup embedded cluster ready at {cluster.url}")
-            click.echo(f"  kubeconfig: {cluster.kubeconfig}")
-            click.echo(f"  try:        KUBECONFIG={cluster.kubeconfig} kubectl get applications.trueup.dev -A")
+        async with embedded_cluster(data_dir, port) as cluster:
             await _control(cluster.kubeconfig, cache_dir, namespace, poll_interval, stop, listen, config,
                            token_from, leader_elect)
     click.echo("stopped")
