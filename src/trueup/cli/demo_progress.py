@@ -21,6 +21,7 @@ class AppState:
     sync: str = ""
     health: str = ""
     reasons: tuple[str, ...] = ()
+    syncing: bool = False  # a sync operation is running
 
     @property
     def ready(self) -> bool:
@@ -29,13 +30,15 @@ class AppState:
     def short(self) -> str:
         if not self.exists:
             return f"{self.name} (not created yet)"
-        return f"{self.name} {self.sync or 'Unknown'}/{self.health or 'Unknown'}"
+        if not self.sync and not self.health:
+            return f"{self.name} " + ("syncing" if self.syncing else "(no status yet)")
+        return f"{self.name} {self.sync or 'Unknown'}/{self.health or 'Unknown'}" + (" syncing" if self.syncing else "")
 
     def why(self) -> str:
         if not self.exists:
-            return "not created yet: its parent app has not synced it"
-        head = f"{self.sync or 'Unknown'}/{self.health or 'Unknown'}"
-        return head + ("; " + "; ".join(self.reasons) if self.reasons else "")
+            return "not created yet (the root app creates it in its sync wave)"
+        head = [f"{self.sync or 'Unknown'}/{self.health or 'Unknown'}"] if self.sync or self.health else []
+        return "; ".join([*head, *self.reasons]) or "no status yet"
 
 
 def expected_apps(root: str, children: Sequence[str], docs: Iterable[Obj]) -> list[str]:
@@ -60,7 +63,8 @@ def state_of(name: str, doc: Obj | None) -> AppState:
     status = doc.get("status") or {}
     sync = str((status.get("sync") or {}).get("status") or "")
     health = str((status.get("health") or {}).get("status") or "")
-    return AppState(name, True, sync, health, tuple(_reasons(status)))
+    syncing = (status.get("operationState") or {}).get("phase") == "Running"
+    return AppState(name, True, sync, health, tuple(_reasons(status)), syncing)
 
 
 def _reasons(status: Obj) -> list[str]:
@@ -73,7 +77,7 @@ def _reasons(status: Obj) -> list[str]:
     if op.get("phase") in ("Failed", "Error"):
         out.append(f"last sync {op['phase'].lower()}: {op.get('message', '')}")
     elif op.get("phase") == "Running":
-        out.append(f"syncing: {op.get('message') or 'running'}")
+        out.append(str(op.get("message") or "syncing"))
     health_msg = (status.get("health") or {}).get("message")
     if health_msg:
         out.append(str(health_msg))
