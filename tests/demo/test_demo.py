@@ -66,9 +66,9 @@ def test_until_healthy_exits_0_with_the_three_tiers_running(tmp_path: Path) -> N
         ops = {name: by_name[name]["operationState"] for name in TIERS}
         assert ops["database"]["finishedAt"] <= ops["backend"]["startedAt"]
         assert ops["backend"]["finishedAt"] <= ops["frontend"]["startedAt"]
-        # and the migration ran before the backend's Deployment was created
+        # and the migration had finished when the backend's Deployment was created
         backend = get_json(cluster.kubeconfig, "deployment", "backend", *ns)
-        assert job["metadata"]["creationTimestamp"] <= backend["metadata"]["creationTimestamp"]
+        assert job["status"]["completionTime"] <= backend["metadata"]["creationTimestamp"]
     finally:
         stop_cluster(cluster)
 

@@ -152,9 +152,13 @@ def _banner(opts: Options, repo: DemoRepo, kubeconfig: Path, url: str | None, to
 
 
 def _guide(kubeconfig: Path, repo: DemoRepo, data_dir: Path) -> None:
+    import os
+
+    bin_dir = str(Path(sys.executable).parent)
+    path = "" if bin_dir in os.environ.get("PATH", "").split(os.pathsep) else f"  export PATH={bin_dir}:$PATH\n"
     click.echo(f"""
 Try it, in another shell:
-  export KUBECONFIG={kubeconfig}
+{path}  export KUBECONFIG={kubeconfig}
   trueup app list                                    # the apps, as the controller sees them
   kubectl get deploy,statefulset,pvc,job,ingress -n three-tier
 Drift by hand, and watch trueup put it back (here, and in the app's Events):
