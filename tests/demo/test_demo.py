@@ -72,6 +72,20 @@ def test_until_healthy_exits_0_with_the_three_tiers_running(tmp_path: Path) -> N
     finally:
         stop_cluster(cluster)
 
+    # Again on the same data dir: the repository and the cluster are reused, the apps are
+    # compared again (not taken as healthy from the old status) and nothing is re-deployed.
+    again = subprocess.run(demo_args(tmp_path, "--until-healthy", "--timeout", "60"),
+                           capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert f"reusing the demo repository {repo}" in again.stdout
+    assert "(checking again)" in again.stdout or "Synced+Healthy" in again.stdout
+    cluster = start_cluster(tmp_path / "cluster", "--no-controllers")
+    try:
+        rerun = get_json(cluster.kubeconfig, "job", "db-migrate", "-n", "three-tier")
+        assert rerun["metadata"]["uid"] == job["metadata"]["uid"]  # no new sync, no new migration
+    finally:
+        stop_cluster(cluster)
+
 
 def test_running_demo_heals_a_kubectl_scale_and_stops_on_sigterm(tmp_path: Path) -> None:
     demo = Demo(tmp_path)

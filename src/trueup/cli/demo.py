@@ -26,6 +26,7 @@ import logging
 import sys
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,7 @@ async def _demo(opts: Options, repo: DemoRepo, config: Any, token: str, token_fr
     from trueup.localcluster.controllers import Settings
 
     stop = stop_on_signals()
+    since = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")  # apps compared before now are not news
     click.echo(f"trueup demo: {'created' if repo.created else 'reusing'} the demo repository {repo.path} "
                f"(main at {repo.head[:12]})")
     async with embedded_cluster(opts.data_dir / "cluster", opts.port, Settings(timing=opts.timing)) as cluster, \
@@ -121,7 +123,7 @@ async def _demo(opts: Options, repo: DemoRepo, config: Any, token: str, token_fr
         await _register_root(running.client, repo.root)
         _banner(opts, repo, cluster.kubeconfig, running.server.url if running.server else None, token,
                 token_from)
-        code = await _watch(running.client, repo, opts, stop, cluster.kubeconfig)
+        code = await _watch(running.client, repo, opts, stop, cluster.kubeconfig, since)
     click.echo("stopped")
     return code
 
@@ -179,7 +181,8 @@ remove the directory to start afresh).
     sys.stdout.flush()
 
 
-async def _watch(client: Any, repo: DemoRepo, opts: Options, stop: asyncio.Event, kubeconfig: Path) -> int:
+async def _watch(client: Any, repo: DemoRepo, opts: Options, stop: asyncio.Event, kubeconfig: Path,
+                 since: str) -> int:
     """Print progress until every app is Synced and Healthy (and, without --until-healthy, changes
     and Events until stopped); the exit code."""
     from trueup.controller import APPLICATIONS
@@ -209,7 +212,7 @@ async def _watch(client: Any, repo: DemoRepo, opts: Options, stop: asyncio.Event
                     click.echo(f"[{elapsed:6.1f}s] event: {event_line(ev)}")
         first = False
         if docs is not None:
-            states = app_states(expected_apps(root, repo.children, docs), docs)
+            states = app_states(expected_apps(root, repo.children, docs), docs, since)
             line = progress_line(states)
             if line != last_line:
                 click.echo(f"[{elapsed:6.1f}s] {line}")

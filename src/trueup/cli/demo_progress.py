@@ -21,24 +21,28 @@ class AppState:
     sync: str = ""
     health: str = ""
     reasons: tuple[str, ...] = ()
-    syncing: bool = False  # a sync operation is running
+    operation: str = ""  # the phase of the last sync operation (Running while one runs)
+    fresh: bool = True  # compared since the demo started (not a status left by an earlier run)
 
     @property
     def ready(self) -> bool:
-        return self.exists and self.sync == "Synced" and self.health == "Healthy"
+        return self.exists and self.fresh and self.sync == "Synced" and self.health == "Healthy"
 
     def short(self) -> str:
         if not self.exists:
             return f"{self.name} (not created yet)"
         if not self.sync and not self.health:
-            return f"{self.name} " + ("syncing" if self.syncing else "(no status yet)")
-        return f"{self.name} {self.sync or 'Unknown'}/{self.health or 'Unknown'}" + (" syncing" if self.syncing else "")
+            label = {"Running": "syncing", "": "(no status yet)"}.get(self.operation, "(comparing)")
+            return f"{self.name} {label}"
+        suffix = " syncing" if self.operation == "Running" else "" if self.fresh else " (checking again)"
+        return f"{self.name} {self.sync or 'Unknown'}/{self.health or 'Unknown'}{suffix}"
 
     def why(self) -> str:
         if not self.exists:
             return "not created yet (the root app creates it in its sync wave)"
         head = [f"{self.sync or 'Unknown'}/{self.health or 'Unknown'}"] if self.sync or self.health else []
-        return "; ".join([*head, *self.reasons]) or "no status yet"
+        stale = [] if self.fresh else ["not compared again since the demo started"]
+        return "; ".join([*head, *stale, *self.reasons]) or "no status yet"
 
 
 def expected_apps(root: str, children: Sequence[str], docs: Iterable[Obj]) -> list[str]:
@@ -52,19 +56,22 @@ def expected_apps(root: str, children: Sequence[str], docs: Iterable[Obj]) -> li
     return names
 
 
-def app_states(names: Sequence[str], docs: Iterable[Obj]) -> list[AppState]:
+def app_states(names: Sequence[str], docs: Iterable[Obj], since: str = "") -> list[AppState]:
+    """`since`: an RFC 3339 UTC time (second precision, as status.reconciledAt); an app whose last
+    comparison is older is not counted as ready."""
     by_name = {str((d.get("metadata") or {}).get("name", "")): d for d in docs}
-    return [state_of(name, by_name.get(name)) for name in names]
+    return [state_of(name, by_name.get(name), since) for name in names]
 
 
-def state_of(name: str, doc: Obj | None) -> AppState:
+def state_of(name: str, doc: Obj | None, since: str = "") -> AppState:
     if doc is None:
         return AppState(name, exists=False)
     status = doc.get("status") or {}
     sync = str((status.get("sync") or {}).get("status") or "")
     health = str((status.get("health") or {}).get("status") or "")
-    syncing = (status.get("operationState") or {}).get("phase") == "Running"
-    return AppState(name, True, sync, health, tuple(_reasons(status)), syncing)
+    phase = str((status.get("operationState") or {}).get("phase") or "")
+    fresh = not since or str(status.get("reconciledAt") or "") >= since
+    return AppState(name, True, sync, health, tuple(_reasons(status)), phase, fresh)
 
 
 def _reasons(status: Obj) -> list[str]:
