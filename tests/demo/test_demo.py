@@ -4,12 +4,13 @@ what is not healthy."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from pathlib import Path
 
 from tests.conftest import eventually, start_cluster, stop_cluster
-from tests.demo.conftest import HEALTHY_LINE, Demo, demo_args, get_json, kubectl
+from tests.demo.conftest import HEALTHY_LINE, TRUEUP, Demo, demo_args, get_json, kubectl
 
 TIERS = ("database", "backend", "frontend")
 
@@ -109,6 +110,16 @@ def test_running_demo_heals_a_kubectl_scale_and_stops_on_sigterm(tmp_path: Path)
 
         eventually(reasons, timeout=30, what="the drift and the heal recorded as Events on the frontend app")
         demo.wait_for_line("event: frontend ResourceHealed", timeout=30)
+
+        # A rollback of a tier would be undone by the root app's self-heal: refused, saying why.
+        refused = subprocess.run([TRUEUP, "app", "rollback", "frontend", "0", "--disable-auto-sync"],
+                                 capture_output=True, text=True, timeout=60,
+                                 env={**os.environ, "KUBECONFIG": str(kube)})
+        assert refused.returncode == 2, refused.stdout + refused.stderr
+        assert "managed by application 'three-tier'" in refused.stderr
+        frontend_app = get_json(kube, "applications.trueup.dev", "frontend", "-n", "trueup")
+        assert frontend_app["spec"]["syncPolicy"]["automated"] == {"prune": True, "selfHeal": True}
+        assert "operation" not in frontend_app
     finally:
         code = demo.stop()
     assert code == 0, demo.output
