@@ -88,8 +88,24 @@ def test_until_healthy_exits_0_with_the_three_tiers_running(tmp_path: Path) -> N
         stop_cluster(cluster)
 
 
-def test_running_demo_heals_a_kubectl_scale_and_stops_on_sigterm(tmp_path: Path) -> None:
-    demo = Demo(tmp_path)
+def _commit(repo_dir: Path, rel: str, old: str, new: str, message: str) -> str:
+    """Edit one file of the demo repository and commit it on main, as a user would."""
+    import pygit2
+
+    path = repo_dir / rel
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+    repo = pygit2.Repository(str(repo_dir))
+    repo.index.add(rel)
+    repo.index.write()
+    sig = pygit2.Signature("Demo User", "user@example.com")
+    return str(repo.create_commit("HEAD", sig, sig, message, repo.index.write_tree(), [repo.head.target]))
+
+
+def test_running_demo_heals_drift_ships_a_commit_and_stops_on_sigterm(tmp_path: Path) -> None:
+    # Git is checked only every 300 s here: the commit below ships because of the hard refresh.
+    demo = Demo(tmp_path, "--poll-interval", "300")
     try:
         demo.wait_for_line(HEALTHY_LINE, timeout=90)
         assert "Drift by hand" in demo.wait_for_line("Drift by hand", timeout=10)
@@ -111,10 +127,23 @@ def test_running_demo_heals_a_kubectl_scale_and_stops_on_sigterm(tmp_path: Path)
         eventually(reasons, timeout=30, what="the drift and the heal recorded as Events on the frontend app")
         demo.wait_for_line("event: frontend ResourceHealed", timeout=30)
 
+        # Ship a change: a commit, then `trueup app refresh --hard` (fetch now, not at the next poll)
+        sha = _commit(tmp_path / "repo", "frontend/values.yaml", "replicaCount: 2", "replicaCount: 3",
+                      "frontend: 3 replicas")
+        env = {**os.environ, "KUBECONFIG": str(kube)}
+        subprocess.run([TRUEUP, "app", "refresh", "frontend", "--hard"], check=True, env=env, timeout=60,
+                       capture_output=True)
+
+        def shipped() -> bool:
+            d = get_json(kube, "deployment", "frontend", "-n", "three-tier")
+            app = get_json(kube, "applications.trueup.dev", "frontend", "-n", "trueup")
+            return d["spec"]["replicas"] == 3 and _available(d) and app["status"]["sync"]["revision"] == sha
+
+        eventually(shipped, timeout=60, what=f"frontend at 3 replicas from commit {sha[:8]}")
+
         # A rollback of a tier would be undone by the root app's self-heal: refused, saying why.
         refused = subprocess.run([TRUEUP, "app", "rollback", "frontend", "0", "--disable-auto-sync"],
-                                 capture_output=True, text=True, timeout=60,
-                                 env={**os.environ, "KUBECONFIG": str(kube)})
+                                 capture_output=True, text=True, timeout=60, env=env)
         assert refused.returncode == 2, refused.stdout + refused.stderr
         assert "managed by application 'three-tier'" in refused.stderr
         frontend_app = get_json(kube, "applications.trueup.dev", "frontend", "-n", "trueup")

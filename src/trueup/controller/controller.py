@@ -39,6 +39,11 @@ Obj = dict[str, Any]
 
 CRDS = Res("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", False)
 NAMESPACES = Res("", "v1", "namespaces", "Namespace", False)
+REFRESH_ANNOTATION = "argocd.argoproj.io/refresh"  # set by `trueup app refresh` (normal | hard)
+
+
+def _refresh_annotation(obj: Obj) -> str:
+    return str(((obj.get("metadata") or {}).get("annotations") or {}).get(REFRESH_ANNOTATION, ""))
 
 
 def _trigger_view(obj: Obj) -> tuple[Any, Any, Any, Any]:
@@ -183,7 +188,10 @@ class Controller:
             self.metrics.remove_app(name, self.namespace)
             return
         if old is None or _trigger_view(old) != _trigger_view(obj):
-            self.refresh(name)
+            if _refresh_annotation(obj) == "hard" and (old is None or _refresh_annotation(old) != "hard"):
+                self.hard_refresh(name)  # `trueup app refresh --hard`: fetch Git whatever the fetch interval
+            else:
+                self.refresh(name)
 
     def _drifted(self, name: str) -> None:
         if self.apps.get(self.namespace, name) is not None:
