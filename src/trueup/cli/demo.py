@@ -40,6 +40,7 @@ DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "trueup" / "demo"
 NAMESPACE = "trueup"  # where the Applications live (root.yaml and apps/ say so)
 FIELD_MANAGER = "trueup-demo"
 CHECK_INTERVAL_S = 1.0
+PAUSE_AUTO_SYNC = '{"spec":{"syncPolicy":{"automated":null}}}'
 
 Obj = dict[str, Any]
 
@@ -158,6 +159,7 @@ def _guide(kubeconfig: Path, repo: DemoRepo, data_dir: Path) -> None:
 
     bin_dir = str(Path(sys.executable).parent)
     path = "" if bin_dir in os.environ.get("PATH", "").split(os.pathsep) else f"  export PATH={bin_dir}:$PATH\n"
+    root = repo.root["metadata"]["name"]
     click.echo(f"""
 Try it, in another shell:
 {path}  export KUBECONFIG={kubeconfig}
@@ -171,9 +173,10 @@ Ship a change with a commit:
   cd {repo.path}
   (edit frontend/values.yaml: replicaCount: 3)
   git commit -am "frontend: 3 replicas"
-  trueup app refresh frontend                        # or wait for the next check
-Roll back:
+  trueup app refresh frontend --hard                 # fetch now rather than at the next check
+Roll back (the root app would restore the tier's auto-sync: pause it first):
   trueup app history frontend
+  kubectl patch applications.trueup.dev {root} -n {NAMESPACE} --type merge -p '{PAUSE_AUTO_SYNC}'
   trueup app rollback frontend ID --disable-auto-sync
 Stop with Ctrl-C: everything is kept in {data_dir} (run `trueup demo` again to continue,
 remove the directory to start afresh).
