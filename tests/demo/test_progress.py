@@ -50,4 +50,8 @@ def test_report_names_each_app_that_is_not_ready_and_why() -> None:
 def test_a_status_from_before_the_start_is_not_ready() -> None:
     old = app_states(["database"], [DATABASE], since="2026-01-01T10:00:04Z")[0]
     assert not old.ready and "(checking again)" in old.short()
+    assert "not compared again since the demo started" in old.why()
+    never = app_states(["backend"], [{"metadata": {"name": "backend"}, "status": {
+        "operationState": {"phase": "Running", "message": "syncing revision 54c3fc5f5dc9"}}}], since="x")[0]
+    assert never.why() == "syncing revision 54c3fc5f5dc9" and never.short() == "backend syncing"
     assert app_states(["database"], [DATABASE], since="2026-01-01T10:00:03Z")[0].ready

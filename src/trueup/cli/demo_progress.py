@@ -41,8 +41,7 @@ class AppState:
         if not self.exists:
             return "not created yet (the root app creates it in its sync wave)"
         head = [f"{self.sync or 'Unknown'}/{self.health or 'Unknown'}"] if self.sync or self.health else []
-        stale = [] if self.fresh else ["not compared again since the demo started"]
-        return "; ".join([*head, *stale, *self.reasons]) or "no status yet"
+        return "; ".join([*head, *self.reasons]) or "no status yet"
 
 
 def expected_apps(root: str, children: Sequence[str], docs: Iterable[Obj]) -> list[str]:
@@ -70,8 +69,12 @@ def state_of(name: str, doc: Obj | None, since: str = "") -> AppState:
     sync = str((status.get("sync") or {}).get("status") or "")
     health = str((status.get("health") or {}).get("status") or "")
     phase = str((status.get("operationState") or {}).get("phase") or "")
-    fresh = not since or str(status.get("reconciledAt") or "") >= since
-    return AppState(name, True, sync, health, tuple(_reasons(status)), phase, fresh)
+    compared = str(status.get("reconciledAt") or "")
+    fresh = not since or compared >= since
+    reasons = _reasons(status)
+    if compared and not fresh:
+        reasons.insert(0, "not compared again since the demo started")
+    return AppState(name, True, sync, health, tuple(reasons), phase, fresh)
 
 
 def _reasons(status: Obj) -> list[str]:
