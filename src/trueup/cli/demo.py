@@ -40,6 +40,7 @@ DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "trueup" / "demo"
 NAMESPACE = "trueup"  # where the Applications live (root.yaml and apps/ say so)
 FIELD_MANAGER = "trueup-demo"
 CHECK_INTERVAL_S = 1.0
+STOP_GRACE_S = 2.0  # Ctrl-C mid-sync: a demo stops at once; the next start marks that sync Failed and retries
 PAUSE_AUTO_SYNC = '{"spec":{"syncPolicy":{"automated":null}}}'
 
 Obj = dict[str, Any]
@@ -120,7 +121,8 @@ async def _demo(opts: Options, repo: DemoRepo, config: Any, token: str, token_fr
                f"(main at {repo.head[:12]})")
     async with embedded_cluster(opts.data_dir / "cluster", opts.port, Settings(timing=opts.timing)) as cluster, \
             controller_running(cluster.kubeconfig, opts.data_dir / "cache", NAMESPACE, opts.poll_interval,
-                               opts.listen, config, token_from, leader_elect=False) as running:
+                               opts.listen, config, token_from, leader_elect=False,
+                               stop_grace_s=STOP_GRACE_S) as running:
         await _register_root(running.client, repo.root)
         _banner(opts, repo, cluster.kubeconfig, running.server.url if running.server else None, token,
                 token_from)

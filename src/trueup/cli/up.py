@@ -102,9 +102,12 @@ class ControllerHandle:
 @contextlib.asynccontextmanager
 async def controller_running(kubeconfig: Path, cache_dir: Path, namespace: str, poll_interval: float,
                              listen: str | None, config: ServerConfig | None, token_from: str,
-                             leader_elect: bool = True) -> AsyncIterator[ControllerHandle]:
+                             leader_elect: bool = True, stop_grace_s: float = 10.0
+                             ) -> AsyncIterator[ControllerHandle]:
     """The controller and its HTTP server, started and announced; stopped when the block is left
-    (`trueup up` waits for a signal inside it, `trueup demo` registers its app and watches it)."""
+    (`trueup up` waits for a signal inside it, `trueup demo` registers its app and watches it),
+    giving running reconciles `stop_grace_s` to finish (an interrupted sync is marked Failed by the
+    next start)."""
     from trueup.controller import Controller
     from trueup.controller.leader import LeaderElector
     from trueup.controller.serving import server_hooks
@@ -126,20 +129,21 @@ async def controller_running(kubeconfig: Path, cache_dir: Path, namespace: str, 
                 click.echo("  webhooks:   refused until a secret is set "
                            f"(--webhook-secret-file or ${WEBHOOK_SECRET_ENV})")
             sys.stdout.flush()
-        async with controller:
+        await controller.start()
+        announce = asyncio.create_task(_announce_leadership(elector)) if elector is not None else None
+        try:
             click.echo(f"trueup controller watching Applications (trueup.dev/v1alpha1) in namespace {namespace}")
             click.echo("  stop:       Ctrl-C")
             if elector is not None:
                 click.echo(f"  leader election: lease {namespace}/{elector.name} as {elector.identity} (standing by)")
             sys.stdout.flush()
-            announce = asyncio.create_task(_announce_leadership(elector)) if elector is not None else None
-            try:
-                yield ControllerHandle(client, controller, running)
-            finally:
-                if announce is not None:
-                    announce.cancel()
-                click.echo("stopping…")
-                sys.stdout.flush()
+            yield ControllerHandle(client, controller, running)
+        finally:
+            if announce is not None:
+                announce.cancel()
+            click.echo("stopping…")
+            sys.stdout.flush()
+            await controller.stop(stop_grace_s)
     finally:
         if running is not None:
             await running.stop()
