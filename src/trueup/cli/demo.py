@@ -190,58 +190,83 @@ async def _watch(client: Any, repo: DemoRepo, opts: Options, stop: asyncio.Event
                  since: str) -> int:
     """Print progress until every app is Synced and Healthy (and, without --until-healthy, changes
     and Events until stopped); the exit code."""
-    from trueup.controller import APPLICATIONS
-    from trueup.kube import ApiError
-    from trueup.kube.resources import EVENTS
-
-    root = str(repo.root["metadata"]["name"])
-    started = time.monotonic()
-    seen_events: set[tuple[str, int]] = set()
-    first = True
-    last_line = ""
-    healthy = False
-    warned = False
+    watcher = _Watcher(client, repo, opts, kubeconfig, since)
     while not stop.is_set():
-        elapsed = time.monotonic() - started
-        try:
-            docs, _ = await client.list(APPLICATIONS, NAMESPACE)
-            events, _ = await client.list(EVENTS, NAMESPACE)
-        except (ApiError, OSError) as exc:
-            click.echo(f"[{elapsed:6.1f}s] (reading the apps failed, retrying: {exc})")
-            docs, events = None, []
-        for ev in sorted(events, key=lambda e: str(e.get("lastTimestamp") or "")):
-            key = (str((ev.get("metadata") or {}).get("uid", "")), int(ev.get("count") or 1))
-            if key not in seen_events and (ev.get("involvedObject") or {}).get("kind") == "Application":
-                seen_events.add(key)
-                if not first:  # Events from an earlier run are history, not news
-                    click.echo(f"[{elapsed:6.1f}s] event: {event_line(ev)}")
-        first = False
-        if docs is not None:
-            states = app_states(expected_apps(root, repo.children, docs), docs, since)
-            line = progress_line(states)
-            if line != last_line:
-                click.echo(f"[{elapsed:6.1f}s] {line}")
-                last_line = line
-            if all(s.ready for s in states) and not healthy:
-                healthy = True
-                click.echo(f"all {len(states)} demo apps are Synced and Healthy ({elapsed:.1f}s)")
-                if opts.until_healthy:
-                    return 0
-                _guide(kubeconfig, repo, opts.data_dir)
-            elif not healthy and not warned and elapsed >= opts.timeout:
-                warned = True
-                not_ready = [s for s in states if not s.ready]
-                click.echo(f"timed out after {opts.timeout:g}s: {len(not_ready)} of {len(states)} demo apps are "
-                           f"not Synced and Healthy: {', '.join(s.name for s in not_ready)}", err=True)
-                for reason in not_ready_report(states):
-                    click.echo(reason, err=True)
-                if opts.until_healthy:
-                    return 1
-                _guide(kubeconfig, repo, opts.data_dir)
-        sys.stdout.flush()
+        code = await watcher.step()
+        if code is not None:
+            return code
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), CHECK_INTERVAL_S)
-    if opts.until_healthy and not healthy:
+    if opts.until_healthy and not watcher.healthy:
         click.echo("interrupted before every demo app was Synced and Healthy", err=True)
         return 1
     return 0
+
+
+class _Watcher:
+    """One look per step at the Applications and their Events; prints what changed."""
+
+    def __init__(self, client: Any, repo: DemoRepo, opts: Options, kubeconfig: Path, since: str) -> None:
+        self.client, self.repo, self.opts, self.kubeconfig, self.since = client, repo, opts, kubeconfig, since
+        self.root = str(repo.root["metadata"]["name"])
+        self.started = time.monotonic()
+        self.seen_events: set[tuple[str, int]] = set()
+        self.first = True
+        self.last_line = ""
+        self.healthy = False
+        self.warned = False
+
+    def say(self, text: str, err: bool = False) -> None:
+        click.echo(f"[{time.monotonic() - self.started:6.1f}s] {text}", err=err)
+
+    async def step(self) -> int | None:
+        """None: go on; else the exit code (--until-healthy only)."""
+        from trueup.controller import APPLICATIONS
+        from trueup.kube import ApiError
+        from trueup.kube.resources import EVENTS
+
+        elapsed = time.monotonic() - self.started
+        try:
+            docs, _ = await self.client.list(APPLICATIONS, NAMESPACE)
+            events, _ = await self.client.list(EVENTS, NAMESPACE)
+        except (ApiError, OSError) as exc:
+            self.say(f"(reading the apps failed, retrying: {exc})", err=True)
+            if self.opts.until_healthy and elapsed >= self.opts.timeout:
+                click.echo(f"timed out after {self.opts.timeout:g}s: the apps could not be read", err=True)
+                return 1
+            return None
+        self._print_events(events)
+        states = app_states(expected_apps(self.root, self.repo.children, docs), docs, self.since)
+        line = progress_line(states)
+        if line != self.last_line:
+            self.say(line)
+            self.last_line = line
+        code: int | None = None
+        if all(s.ready for s in states) and not self.healthy:
+            self.healthy = True
+            click.echo(f"all {len(states)} demo apps are Synced and Healthy ({elapsed:.1f}s)")
+            if self.opts.until_healthy:
+                return 0
+            _guide(self.kubeconfig, self.repo, self.opts.data_dir)
+        elif not self.healthy and not self.warned and elapsed >= self.opts.timeout:
+            self.warned = True
+            not_ready = [s for s in states if not s.ready]
+            click.echo(f"timed out after {self.opts.timeout:g}s: {len(not_ready)} of {len(states)} demo apps are "
+                       f"not Synced and Healthy: {', '.join(s.name for s in not_ready)}", err=True)
+            for reason in not_ready_report(states):
+                click.echo(reason, err=True)
+            if self.opts.until_healthy:
+                code = 1
+            else:
+                _guide(self.kubeconfig, self.repo, self.opts.data_dir)
+        sys.stdout.flush()
+        return code
+
+    def _print_events(self, events: list[Obj]) -> None:
+        for ev in sorted(events, key=lambda e: str(e.get("lastTimestamp") or "")):
+            key = (str((ev.get("metadata") or {}).get("uid", "")), int(ev.get("count") or 1))
+            if key not in self.seen_events and (ev.get("involvedObject") or {}).get("kind") == "Application":
+                self.seen_events.add(key)
+                if not self.first:  # Events from an earlier run are history, not news
+                    self.say(f"event: {event_line(ev)}")
+        self.first = False
