@@ -1,8 +1,9 @@
 """`trueup up`: run the controller and its HTTP server until SIGINT/SIGTERM.
 
-With `--kubeconfig` (or KUBECONFIG) it reconciles that cluster. With neither, it starts the
-embedded cluster in this process (data in `--data-dir`, default ~/.local/share/trueup/cluster)
-and prints the kubeconfig path for kubectl. This is the only place the controller and the
+With `--kubeconfig` (or KUBECONFIG) it reconciles that cluster. In a pod (or with `--in-cluster`)
+it uses the pod's service account; cli/target.py decides, and never starts an embedded cluster
+inside a pod. Otherwise it starts the embedded cluster in this process (data in `--data-dir`,
+default ~/.local/share/trueup/cluster) and prints the kubeconfig path for kubectl. This is the only place the controller and the
 embedded cluster meet; `trueup.controller` itself never imports `trueup.localcluster`.
 
 The HTTP server (`--listen`, default 127.0.0.1:8080; `--listen none`: no server) serves
@@ -31,8 +32,11 @@ from typing import TYPE_CHECKING
 
 import click
 
+from trueup.kube.config import SERVICE_ACCOUNT_DIR
+
 if TYPE_CHECKING:
     from trueup.controller.leader import LeaderElector
+    from trueup.kube import ClusterConfig
     from trueup.server import ServerConfig
 
 DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "trueup" / "cluster"
@@ -83,7 +87,7 @@ def webhook_secrets(secret_file: Path | None) -> dict[str, str]:
     return dict.fromkeys(PROVIDERS, secret) if secret else {}
 
 
-async def _control(kubeconfig: Path, cache_dir: Path, namespace: str, poll_interval: float,
+async def _control(kubeconfig: Path | ClusterConfig, cache_dir: Path, namespace: str, poll_interval: float,
                    stop: asyncio.Event, listen: str | None, config: ServerConfig | None, token_from: str,
                    leader_elect: bool = True) -> None:
     from trueup.controller import Controller
@@ -93,7 +97,8 @@ async def _control(kubeconfig: Path, cache_dir: Path, namespace: str, poll_inter
     from trueup.server import Running, build_app, serve
     from trueup.source import RepoCache
 
-    client = Client.from_config(load_config(kubeconfig), user_agent="trueup")
+    config_ = kubeconfig if not isinstance(kubeconfig, Path) else load_config(kubeconfig)
+    client = Client.from_config(config_, user_agent="trueup")
     repos = RepoCache(cache_dir / "git", min_fetch_interval=min(poll_interval / 2, 60.0))
     running: Running | None = None
     try:
@@ -130,8 +135,9 @@ async def _announce_leadership(elector: LeaderElector) -> None:
     sys.stdout.flush()
 
 
-async def _run(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_interval: float, port: int | None,
-               listen: str | None, config: ServerConfig | None, token_from: str, leader_elect: bool = True) -> None:
+async def _run(kubeconfig: Path | ClusterConfig | None, data_dir: Path, namespace: str, poll_interval: float,
+               port: int | None, listen: str | None, config: ServerConfig | None, token_from: str,
+               leader_elect: bool = True) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -173,17 +179,28 @@ async def _run(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_int
               help=f"YAML/JSON map provider -> webhook secret (default: ${WEBHOOK_SECRET_ENV} for every provider).")
 @click.option("--leader-elect/--no-leader-elect", default=True, show_default=True,
               help="Act only while holding the Lease trueup-controller in --namespace (one active controller).")
+@click.option("--in-cluster/--no-in-cluster", default=None,
+              help="Use the pod's service account (default: when $KUBERNETES_SERVICE_HOST is set and there is no "
+                   "kubeconfig); --no-in-cluster: never (start the embedded cluster).")
+@click.option("--service-account-dir", type=click.Path(file_okay=False, path_type=Path), default=SERVICE_ACCOUNT_DIR,
+              show_default=True, help="Where the pod's service account (token, ca.crt, namespace) is mounted.")
 @click.option("-v", "--verbose", is_flag=True, help="Log the controller's internals.")
 def up_cmd(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_interval: float, port: int | None,
            listen: str, token_file: Path | None, webhook_secret_file: Path | None, leader_elect: bool,
-           verbose: bool) -> None:
+           in_cluster: bool | None, service_account_dir: Path, verbose: bool) -> None:
     """Run the GitOps controller and its HTTP server (and, without a kubeconfig, the embedded cluster) until Ctrl-C."""
+    from trueup.cli.target import TargetError, choose_target
     from trueup.server import ServerConfig, parse_listen
 
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if kubeconfig is None and os.environ.get("KUBECONFIG"):
-        kubeconfig = Path(os.environ["KUBECONFIG"].split(os.pathsep)[0])
+    try:
+        target = choose_target(kubeconfig, in_cluster, os.environ, service_account_dir)
+    except TargetError as exc:
+        raise click.UsageError(str(exc)) from None
+    cluster: Path | ClusterConfig | None = target.config or target.kubeconfig
+    if target.config is not None:
+        click.echo(f"trueup in-cluster: service account at {service_account_dir}, API server {target.config.server}")
     address: str | None = None if listen.strip().lower() in ("none", "off", "") else listen
     config: ServerConfig | None = None
     token_from = ""
@@ -195,5 +212,5 @@ def up_cmd(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_interva
         token, token_from = api_token(token_file, data_dir.parent)
         config = ServerConfig(api_tokens=(token,), webhook_secrets=webhook_secrets(webhook_secret_file))
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_run(kubeconfig, data_dir, namespace, poll_interval, port, address, config, token_from,
+        asyncio.run(_run(cluster, data_dir, namespace, poll_interval, port, address, config, token_from,
                          leader_elect))
