@@ -76,7 +76,7 @@ def test_in_cluster_outside_a_pod_says_what_is_missing(tmp_path: Path) -> None:
 
 
 def test_a_pod_without_a_token_is_an_error_not_an_embedded_cluster(tmp_path: Path) -> None:
-    with pytest.raises(TargetError, match="looks like a pod.*--no-in-cluster"):
+    with pytest.raises(TargetError, match=r"looks like a pod.*--no-in-cluster"):
         choose_target(None, None, POD_ENV, tmp_path / "nowhere")
     assert choose_target(None, False, POD_ENV, tmp_path / "nowhere").mode == "embedded"
 
