@@ -8,14 +8,14 @@
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
-# ---- build: a virtualenv with trueup and its pinned dependencies (wheels only, no compiler)
+# ---- build: a virtualenv with trueup and its pinned dependencies (all have manylinux wheels)
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
 WORKDIR /src
 RUN python -m venv /opt/trueup
 COPY pyproject.toml constraints.txt README.md ./
 COPY src ./src
-RUN /opt/trueup/bin/pip install --only-binary=:all: --constraint constraints.txt . \
+RUN /opt/trueup/bin/pip install --prefer-binary --constraint constraints.txt . \
  && /opt/trueup/bin/trueup --version
 
 # ---- runtime: the virtualenv, a non-root user, nothing else
