@@ -3,8 +3,8 @@
 With `--kubeconfig` (or KUBECONFIG) it reconciles that cluster. In a pod (or with `--in-cluster`)
 it uses the pod's service account; cli/target.py decides, and never starts an embedded cluster
 inside a pod. Otherwise it starts the embedded cluster in this process (data in `--data-dir`,
-default ~/.local/share/trueup/cluster) and prints the kubeconfig path for kubectl. This is the only place the controller and the
-embedded cluster meet; `trueup.controller` itself never imports `trueup.localcluster`.
+default ~/.local/share/trueup/cluster) and prints the kubeconfig path for kubectl. This is the
+only place the controller and the embedded cluster meet; `trueup.controller` itself never imports `trueup.localcluster`.
 
 The HTTP server (`--listen`, default 127.0.0.1:8080; `--listen none`: no server) serves
 /healthz, /readyz, /metrics, POST /api/webhook and /api/v1/applications beside the controller.
