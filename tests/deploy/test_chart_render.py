@@ -150,7 +150,7 @@ def test_controller_role_covers_what_it_uses_in_its_namespace_only() -> None:
                for v in rule["verbs"]}
     for needed in [("trueup.dev", "applications", "watch"), ("trueup.dev", "applications/status", "patch"),
                    ("coordination.k8s.io", "leases", "create"), ("coordination.k8s.io", "leases", "update"),
-                   ("", "events", "create")]:
+                   ("", "events", "create"), ("", "secrets", "list")]:
         assert needed in granted, needed
     bootstrap = one(objects, "ClusterRole", "trueup-bootstrap")
     assert all(rule.get("resourceNames") for rule in bootstrap["rules"])
