@@ -67,7 +67,7 @@ resource "helm_release" "trueup" {
       existingSecret = kubernetes_secret_v1.trueup_api_token.metadata[0].name
     }
     webhooks = {
-      existingSecret = var.github_webhook_secret == "" ? "" : kubernetes_secret_v1.trueup_webhooks[0].metadata[0].name
+      existingSecret = try(kubernetes_secret_v1.trueup_webhooks[0].metadata[0].name, "")
     }
     rootApp = {
       enabled              = var.root_app_repo_url != ""

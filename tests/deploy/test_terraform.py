@@ -157,6 +157,9 @@ def test_helm_release_installs_this_repositorys_chart_with_secrets_and_the_root_
     top = {k for k in keys if k in chart_values or k in ("replicaCount",)}
     assert {"apiToken", "webhooks", "rootApp", "image", "replicaCount"} <= top
     assert "existingSecret = kubernetes_secret_v1.trueup_api_token" in values
+    assert "existingSecret = try(kubernetes_secret_v1.trueup_webhooks[0]" in values
+    assert one_block(docs, "resource", "kubernetes_secret_v1.trueup_webhooks")["count"] == \
+        "${var.github_webhook_secret ==  ? 0 : 1}"  # (the parser strips the quotes of "")
     assert "enabled = var.root_app_repo_url" in values and "repoURL = var.root_app_repo_url" in values
     assert one_block(docs, "resource", "random_password.trueup_api_token")["special"] in (False, "false")
     webhook = one_block(docs, "variable", "github_webhook_secret")
