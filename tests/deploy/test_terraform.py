@@ -151,11 +151,11 @@ def test_helm_release_installs_this_repositorys_chart_with_secrets_and_the_root_
     assert yaml.safe_load((chart_dir / "Chart.yaml").read_text())["name"] == "trueup"
     assert "var.trueup_chart_repository" in release["repository"]
     values = release["values"][0]
-    # every top-level key the release sets is a value the chart has
-    chart_values = yaml.safe_load((CHART / "values.yaml").read_text())
-    keys = re.findall(r"(?:\{|, )(\w+) = ", values.split("yamlencode(", 1)[1])
-    top = {k for k in keys if k in chart_values or k in ("replicaCount",)}
-    assert {"apiToken", "webhooks", "rootApp", "image", "replicaCount"} <= top
+    # every key the release sets is a key of the chart's values.yaml (a misspelt value is ignored by Helm)
+    chart_keys = set(_keys(yaml.safe_load((CHART / "values.yaml").read_text())))
+    keys = set(re.findall(r"(?:\{|, )(\w+) = ", values.split("yamlencode(", 1)[1]))
+    assert keys - chart_keys == set()
+    assert {"apiToken", "webhooks", "rootApp", "image", "replicaCount", "existingSecret", "repoURL"} <= keys
     assert "existingSecret = kubernetes_secret_v1.trueup_api_token" in values
     assert "existingSecret = try(kubernetes_secret_v1.trueup_webhooks[0]" in values
     assert one_block(docs, "resource", "kubernetes_secret_v1.trueup_webhooks")["count"] == \
@@ -164,6 +164,13 @@ def test_helm_release_installs_this_repositorys_chart_with_secrets_and_the_root_
     assert one_block(docs, "resource", "random_password.trueup_api_token")["special"] in (False, "false")
     webhook = one_block(docs, "variable", "github_webhook_secret")
     assert webhook["sensitive"] in (True, "true")
+
+
+def _keys(values: Any) -> Iterator[str]:
+    if isinstance(values, dict):
+        for key, value in values.items():
+            yield key
+            yield from _keys(value)
 
 
 def _refs(docs: list[Doc], prefix: str) -> set[str]:
