@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from typing import Any
 
@@ -161,7 +162,9 @@ def test_explicit_token_is_used_and_never_printed() -> None:
     objects, notes = render({"apiToken": {"token": "t0ken-from-values"}})
     assert base64.b64decode(one(objects, "Secret", "trueup-api-token")["data"]["token"]) == b"t0ken-from-values"
     assert "t0ken-from-values" not in notes and "kubectl -n trueup get secret trueup-api-token" in notes
-    assert "t0ken-from-values" not in yaml.safe_dump(one(objects, "Deployment"))
+    deployment = yaml.safe_dump(one(objects, "Deployment"))
+    assert "t0ken-from-values" not in deployment
+    assert hashlib.sha256(b"t0ken-from-values").hexdigest() not in deployment
 
 
 @pytest.mark.parametrize(("values", "message"), [
