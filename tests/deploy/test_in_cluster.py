@@ -8,6 +8,7 @@ reconcile that cluster (take the leader Lease there) and start no embedded clust
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -20,6 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import RunningCluster, eventually
+from tests.e2e.gitrepo import GitRepo
 from trueup.cli.target import TargetError, choose_target
 
 TRUEUP = str(Path(sys.executable).parent / "trueup")
@@ -96,7 +98,7 @@ def test_up_in_a_pod_without_token_exits_2_and_starts_nothing(tmp_path: Path) ->
     assert not data.exists()
 
 
-def test_up_in_cluster_reconciles_the_cluster_its_service_account_reaches(cluster: RunningCluster,
+def test_up_in_cluster_leads_and_syncs_apps_in_the_cluster_its_service_account_reaches(cluster: RunningCluster,
                                                                          tmp_path: Path) -> None:
     namespace = f"tu-{uuid.uuid4().hex[:8]}"
     sa = service_account(tmp_path, token=cluster.token, namespace=namespace)
@@ -120,6 +122,18 @@ def test_up_in_cluster_reconciles_the_cluster_its_service_account_reaches(cluste
         lease = eventually(lambda: cluster.get_json("lease", "trueup-controller", "-n", namespace),
                            timeout=60, what="the leader Lease in the cluster the service account reaches")
         assert lease["spec"]["holderIdentity"]
+        repo = GitRepo(tmp_path / "repo")
+        repo.write({"app/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-git}\ndata: {k: v}\n"})
+        app = {"apiVersion": "trueup.dev/v1alpha1", "kind": "Application",
+               "metadata": {"name": "in-pod", "namespace": namespace},
+               "spec": {"project": "default",
+                        "source": {"repoURL": str(repo.path), "targetRevision": "main", "path": "app"},
+                        "destination": {"server": "https://kubernetes.default.svc", "namespace": f"{namespace}-app"},
+                        "syncPolicy": {"automated": {}, "syncOptions": ["CreateNamespace=true"]}}}
+        cluster.kubectl("apply", "-f", "-", input=json.dumps(app))
+        synced = eventually(lambda: cluster.get_json("configmap", "from-git", "-n", f"{namespace}-app"),
+                            timeout=60, what="the Application synced by the in-cluster controller")
+        assert synced["data"] == {"k": "v"}
         assert not data.exists(), "no embedded cluster data may be created in a pod"
         proc.send_signal(signal.SIGTERM)
         rest, _ = proc.communicate(timeout=30)
