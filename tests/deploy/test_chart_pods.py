@@ -11,6 +11,7 @@ host; tests reach only 127.0.0.1). The service account is the cluster's CA and t
 from __future__ import annotations
 
 import base64
+import functools
 import os
 import shutil
 import signal
@@ -66,6 +67,10 @@ def http(url: str, token: str | None = None) -> int:
         return exc.code
 
 
+def ready(url: str) -> bool:
+    return http(f"{url}/readyz") == 200
+
+
 class Replica:
     def __init__(self, cmd: list[str], env: dict[str, str]) -> None:
         self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -118,7 +123,7 @@ def test_two_replicas_of_the_charts_pod_elect_one_leader_serve_probes_and_fail_o
             assert "refused until a secret is set" not in "".join(r.lines)  # the webhook Secret is mounted
             assert token not in "".join(r.lines) and "gh-secret" not in "".join(r.lines)
         for u in urls:  # the probes' paths, and the API with the token from the chart's Secret
-            eventually(lambda u=u: http(f"{u}/readyz") == 200, timeout=60, what=f"{u}/readyz")
+            eventually(functools.partial(ready, u), timeout=60, what=f"{u}/readyz")
             assert http(f"{u}/healthz") == 200
             assert http(f"{u}/api/v1/applications") == 401
             assert http(f"{u}/api/v1/applications", token) == 200
