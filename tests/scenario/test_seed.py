@@ -215,3 +215,102 @@ def test_deleted_deployment_is_recreated_with_an_event(cluster: RunningCluster, 
                30, "a ResourceHealed event saying the Deployment was recreated")
     eventually(lambda: application(cluster, "frontend")["status"]["health"]["status"] == "Healthy", 60,
                "frontend Healthy again")
+
+
+# ----- a new commit, announced by a push webhook
+
+
+def push_payload(repo: SeedRepo, after: str, files: list[str]) -> bytes:
+    url = str(repo.path)
+    return json.dumps({
+        "ref": "refs/heads/main", "before": repo.first, "after": after, "created": False, "deleted": False,
+        "forced": False, "commits": [{"id": after, "added": [], "removed": [], "modified": files}],
+        "head_commit": {"id": after},
+        "repository": {"clone_url": url, "html_url": url, "default_branch": "main"},
+    }).encode()
+
+
+def holds(check: Callable[[], bool], seconds: float, what: str) -> None:
+    """`check()` stays true for `seconds` (polled throughout): the negative counterpart of eventually."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert check(), f"no longer true: {what}"
+        time.sleep(0.05)
+
+
+def test_new_commit_is_synced_on_a_signed_webhook_and_a_forged_one_changes_nothing(
+        cluster: RunningCluster, api: ApiReader, ctl: ControllerProcess, repo: SeedRepo, shop: None) -> None:
+    old_image = repo.backend_image
+    old_revision = application(cluster, "backend")["status"]["sync"]["revision"]
+    sha = repo.release_backend("example/backend:1.1")
+    body = push_payload(repo, sha, ["backend/deployment.yaml"])
+    fetches = ctl.metric("trueup_git_fetch_seconds_count")
+
+    code, _ = ctl.post_webhook(body, "not-the-secret")
+    assert code == 401
+
+    def unchanged() -> bool:
+        live = api.deployment(SHOP, "backend")
+        doc = api.get(f"/apis/trueup.dev/v1alpha1/namespaces/{APPS_NS}/applications/backend")
+        return live is not None and doc is not None and _container(live)["image"] == old_image \
+            and doc["status"]["sync"]["revision"] == old_revision \
+            and ctl.metric("trueup_git_fetch_seconds_count") == fetches
+    holds(unchanged, 1.5, "a forged delivery refreshes nothing")
+
+    code, reply = ctl.post_webhook(body, SECRET)
+    posted = time.monotonic()
+    assert code == 202, reply
+    assert "backend" in reply["apps"], reply
+
+    def synced() -> bool:
+        live = api.deployment(SHOP, "backend")
+        doc = api.get(f"/apis/trueup.dev/v1alpha1/namespaces/{APPS_NS}/applications/backend")
+        return live is not None and doc is not None and _container(live)["image"] == "example/backend:1.1" \
+            and doc["status"]["sync"] == {**doc["status"]["sync"], "status": "Synced", "revision": sha}
+    eventually(synced, 30, "backend Synced at the pushed commit", interval=0.02)
+    latency = time.monotonic() - posted
+    print(f"\nwebhook push -> Synced (poll interval 3600 s): {latency * 1000:.0f} ms")
+    assert latency < 5.0
+    assert ctl.metric("trueup_git_fetch_seconds_count") > fetches
+    history = application(cluster, "backend")["status"]["history"]
+    assert history[-1]["revision"] == sha, history
+
+
+# ----- an HPA-like fighter on spec.replicas
+
+
+def test_a_fighting_manager_meets_backoff_and_a_condition_naming_it(
+        cluster: RunningCluster, api: ApiReader, repo: SeedRepo, shop: None) -> None:
+    """`hpa-sim` sets backend's replicas to 3 whenever it sees Git's value: trueup heals the first
+    change at once, then waits 2 s, 4 s, ... between heals instead of flapping."""
+    fight = 3
+    app_path = f"/apis/trueup.dev/v1alpha1/namespaces/{APPS_NS}/applications/backend"
+    writes, heals, backoff_messages = 0, [], set()
+    window = 9.0
+    end = time.monotonic() + window
+    while time.monotonic() < end:
+        live = api.deployment(SHOP, "backend")
+        assert live is not None
+        if live["spec"]["replicas"] != fight:
+            if writes:
+                assert live["spec"]["replicas"] == repo.backend_replicas
+                heals.append(time.monotonic())
+            cluster.kubectl("patch", "deployment", "backend", "-n", SHOP, "--type=merge", "--field-manager=hpa-sim",
+                            "-p", json.dumps({"spec": {"replicas": fight}}))
+            writes += 1
+            continue
+        doc = api.get(app_path) or {}
+        backoff_messages |= {c["message"] for c in (doc.get("status") or {}).get("conditions") or []
+                             if c["type"] == "SelfHealBackoff"}
+        time.sleep(0.05)  # the fighter's own polling pace
+    gaps = [round(b - a, 2) for a, b in zip(heals, heals[1:], strict=False)]
+    print(f"\nfighter: {writes} writes by hpa-sim, {len(heals)} heals by trueup in {window:.0f} s, gaps {gaps} s")
+    assert 2 <= len(heals) <= 5, heals  # flapping would be one heal per fighter write (dozens)
+    for i, gap in enumerate(gaps):  # 2 s, 4 s, 8 s ...: each wait at least the backoff (less polling slack)
+        assert gap >= 2.0 * 2 ** i - 0.3, gaps
+    assert any('"hpa-sim"' in m for m in backoff_messages), backoff_messages
+    assert any(".spec.replicas" in m for m in backoff_messages), backoff_messages
+    eventually(lambda: event_count(cluster, "backend", "SelfHealBackoff", ".spec.replicas", '"hpa-sim"'), 30,
+               "a SelfHealBackoff event naming hpa-sim")
+    eventually(lambda: event_count(cluster, "backend", "ResourceDrifted", '.spec.replicas changed by "hpa-sim"'), 30,
+               "a ResourceDrifted event naming hpa-sim")
