@@ -13,7 +13,6 @@ import re
 import secrets
 import signal
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -74,9 +73,8 @@ class ControllerProcess:
             text = resp.read().decode()
         total = 0.0
         for line in text.splitlines():
-            if line.startswith(name + "{") or line.startswith(name + " "):
-                if all(f'{k}="{v}"' in line for k, v in labels.items()):
-                    total += float(line.rsplit(" ", 1)[1])
+            if line.startswith((name + "{", name + " ")) and all(f'{k}="{v}"' in line for k, v in labels.items()):
+                total += float(line.rsplit(" ", 1)[1])
         return total
 
     def post_webhook(self, body: bytes, secret: str) -> tuple[int, Obj]:
@@ -137,13 +135,6 @@ def app_events(cluster: RunningCluster, app: str, reason: str | None = None) -> 
     found = [e for e in items if e["involvedObject"].get("kind") == "Application"
              and e["involvedObject"].get("name") == app and (reason is None or e.get("reason") == reason)]
     return sorted(found, key=lambda e: (e.get("firstTimestamp") or "", e["metadata"]["name"]))
-
-
-def timed(check: Callable[[], Any], timeout: float, what: str) -> float:
-    """Seconds until `check()` holds (polled with a deadline)."""
-    started = time.monotonic()
-    eventually(check, timeout, what, interval=0.02)
-    return time.monotonic() - started
 
 
 class ApiReader:
