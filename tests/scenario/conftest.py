@@ -166,3 +166,20 @@ class ApiReader:
 @pytest.fixture(scope="module")
 def api(cluster: RunningCluster) -> ApiReader:
     return ApiReader(cluster)
+
+
+MEASURED: list[str] = []
+
+
+def measured(what: str, seconds: float) -> None:
+    """Record a latency for the run's summary (printed at the end even without -s)."""
+    line = f"{what}: {seconds * 1000:.0f} ms"
+    MEASURED.append(line)
+    print("\n" + line)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if MEASURED:
+        terminalreporter.section("seed scenario latencies")
+        for line in MEASURED:
+            terminalreporter.write_line(line)

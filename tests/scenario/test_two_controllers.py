@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import RunningCluster, eventually
-from tests.scenario.conftest import ApiReader, ControllerProcess, app_events, application
+from tests.scenario.conftest import ApiReader, ControllerProcess, app_events, application, measured
 from tests.scenario.seedrepo import APPS_NS, SHOP, SeedRepo
 from tests.scenario.seedrepo import application as application_yaml
 
@@ -98,7 +98,7 @@ def test_sigterm_of_the_leader_hands_over_at_once(pair: Pair, a: ControllerProce
     stopped = time.monotonic()
     assert a.stop(signal.SIGTERM) == 0, a.output()
     b.wait_for("became leader", timeout=30)
-    print(f"\ntakeover after SIGTERM (Lease released): {time.monotonic() - stopped:.2f} s")
+    measured("takeover after SIGTERM of the leader (Lease released)", time.monotonic() - stopped)
     eventually(lambda: pair.holder() == b.identity, 10, "the Lease names ctl-b")
     pair.drift_and_heal(b, [])
 
@@ -111,7 +111,7 @@ def test_sigkill_of_the_leader_hands_over_after_the_lease_expires(pair: Pair, b:
     assert pair.holder() == b.identity  # a killed leader releases nothing: its Lease has to expire
     c.wait_for("became leader", timeout=30)
     took = time.monotonic() - killed
-    print(f"\ntakeover after SIGKILL (Lease of {LEASE_S:.0f} s expired): {took:.2f} s")
+    measured(f"takeover after SIGKILL of the leader (Lease of {LEASE_S:.0f} s expires)", took)
     assert took < LEASE_S + 5
     eventually(lambda: pair.holder() == c.identity, 10, "the Lease names ctl-c")
     pair.drift_and_heal(c, [])
