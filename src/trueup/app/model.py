@@ -178,8 +178,6 @@ def parse_application(doc: Obj, source: str = "") -> Application:
     )
     unsupported: list[str] = []
     _unsupported(doc, _KNOWN, "", unsupported)
-    # Only the first source is rendered so far: say so rather than deploy part of the app silently.
-    unsupported += [f"spec.sources[{i}] (only the first source is rendered)" for i in range(1, len(sources))]
     return Application(
         name=name,
         namespace=str(meta.get("namespace") or ""),

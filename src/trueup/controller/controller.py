@@ -23,7 +23,7 @@ from types import TracebackType
 from typing import Any
 
 from ..app import application_crd
-from ..engine import Engine
+from ..engine import Engine, SecretCredentials
 from ..kube import ApiError, Client, Informer, Res
 from ..metrics import Metrics
 from ..source import RepoCache
@@ -56,7 +56,7 @@ class Controller:
         self.namespace = namespace
         self.poll_interval = poll_interval
         self.workers = workers
-        self.engine = Engine(client, repos, checks_dir)
+        self.engine = Engine(client, repos, checks_dir, credentials=SecretCredentials(client, namespace))
         self.queue = WorkQueue(on_timer=self.refresh)
         self.watches = ManagedWatches(client, self._drifted)
         self.reconciler = Reconciler(client, self.engine, namespace, watch_kinds=self._watch_kinds,

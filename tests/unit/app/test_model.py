@@ -62,7 +62,7 @@ def test_trueup_api_group_and_multiple_sources() -> None:
     app = parse_application(doc)
     assert app.api_version == "trueup.dev/v1alpha1" and len(app.sources) == 2
     assert app.sources[1]["ref"] == "values"
-    assert app.unsupported == ["spec.sources[1] (only the first source is rendered)"]
+    assert app.unsupported == []  # every source is rendered; a ref source lends its files
 
 
 def test_unsupported_fields_are_reported_not_ignored() -> None:
