@@ -237,7 +237,7 @@ class Controller:
                 if not hard and last is not None and time.monotonic() - last < self.repos.min_fetch_interval:
                     continue
                 started = time.perf_counter()
-                await self.repos.fetch(url)
+                await self.repos.fetch(url, credentials=await self.engine.credentials.lookup(url))
                 self.metrics.observe_git_fetch(url, time.perf_counter() - started)
             except asyncio.CancelledError:
                 raise
