@@ -4,6 +4,7 @@ real `git http-backend` behind basic auth on 127.0.0.1. The password never shows
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ def _creds_file(tmp: Path, entries: list[dict[str, object]], mode: int = 0o600) 
 
 
 @pytest.fixture
-def private(tmp_path: Path) -> tuple[AuthServer, str]:
+def private(tmp_path: Path) -> Iterator[tuple[AuthServer, str]]:
     srv = tmp_path / "srv"
     GitRepo(srv / "git" / "team.git").write({"app/cm.yaml": CM})
     with AuthServer(srv, "alice", PASSWORD) as server:

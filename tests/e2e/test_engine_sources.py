@@ -177,7 +177,7 @@ def test_multi_source_errors_name_the_sources_and_write_nothing(
                                            "data: {v: {{ .Values.v | quote }}}\n"})
     before = cluster_state(cluster, ns)
     src = {"repoURL": str(repo.path), "targetRevision": "main"}
-    cases = [
+    cases: list[tuple[list[dict[str, Any]], list[str]]] = [
         ([{**src, "path": "a"}, {**src, "path": "b"}], ["ConfigMap", "same", "spec.sources[0]", "spec.sources[1]",
                                                          "a/cm.yaml", "b/cm.yaml"]),
         ([{**src, "path": "chart", "helm": {"valueFiles": ["$vals/v.yaml"]}}],

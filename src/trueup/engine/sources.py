@@ -19,7 +19,7 @@ from typing import Any
 
 from ..app import Application
 from ..model import Manifest
-from ..render import RenderResult, render
+from ..render import RenderError, RenderResult, render
 from ..source import RepoCache, Resolved, RevisionKind
 from ..source.charts import ChartCache
 from .credentials import CredentialSource
@@ -99,8 +99,19 @@ async def render_sources(app: Application, pinned: list[Pinned], namespace: str)
                            "add a path or a chart to the source to render")
 
     async def one(p: Pinned) -> RenderResult:
-        return await render(p.root, p.path, p.source, app_name=app.name, namespace=namespace,
-                            cache_key=p.identity + ref_ids, refs=refs)
+        try:
+            return await render(p.root, p.path, p.source, app_name=app.name, namespace=namespace,
+                                cache_key=p.identity + ref_ids, refs=refs)
+        except RenderError as exc:
+            if len(pinned) == 1:
+                raise
+            # name the source: spec.source.helm… → spec.sources[2].helm…, and the repository
+            field = field_of(app, p.index)
+            what = f"chart {p.source['chart']} {p.revision.commit_sha}" if p.source.get("chart") else "path"
+            raise RenderError(f"{exc.message.replace('spec.source.', field + '.')} ({field}: {p.source['repoURL']} "
+                              f"{what} {p.path if not p.source.get('chart') else ''})".replace(" )", ")"),
+                              file=exc.file.replace("spec.source.", field + "."), line=exc.line,
+                              renderer=exc.renderer) from None
 
     results = await asyncio.gather(*(one(p) for p in renderable))
     if len(pinned) == 1:

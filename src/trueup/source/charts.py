@@ -115,7 +115,7 @@ class ChartCache:
             assert state.index is not None
             try:
                 entry = _choose(state.index, repo, chart, target)
-            except ChartError:
+            except (ChartError, RevisionNotFound):
                 if stale:
                     raise
                 await self._fetch_index(http, repo, chart, state, credentials)
