@@ -14,6 +14,7 @@ import pytest
 from tests.controller.conftest import NAMESPACE, Kit, application, until
 from tests.e2e.gitrepo import GitRepo
 from tests.e2e.httpserve import AuthServer
+from trueup.controller import APPLICATIONS
 from trueup.kube.resources import CONFIGMAPS, EVENTS, SECRETS
 
 PASSWORD = "ctl-Pa55word-90210"
@@ -104,3 +105,17 @@ async def test_multi_source_values_from_a_ref_repository_and_revisions_per_sourc
         return cm is not None and cm["data"] == {"color": "blue"}
     assert await until(blue, limit_s=60, what="color blue")
     assert status["history"][-1]["revision"] == f"{chart},{second_values}"
+
+    # a rollback to the first entry pins every source to its own revision again
+    first = status["history"][0]["revision"]
+    assert first == f"{chart},{first_values}"
+    doc = await kit.app()
+    doc["spec"]["syncPolicy"].pop("automated")  # or auto-sync would move it forward again
+    await kit.client.update(APPLICATIONS, NAMESPACE, kit.name, doc, field_manager="kubectl")
+    await kit.client.patch(APPLICATIONS, NAMESPACE, kit.name, {"operation": {"sync": {"revision": first}}},
+                           field_manager="trueup-cli")
+
+    async def green() -> bool:
+        cm = await kit.client.get(CONFIGMAPS, kit.ns, "shop-cfg")
+        return cm is not None and cm["data"] == {"color": "green"}
+    assert await until(green, limit_s=60, what="rolled back to green")
