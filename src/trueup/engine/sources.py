@@ -79,7 +79,9 @@ async def pin(app: Application, i: int, repos: RepoCache, charts: ChartCache,
     target = str(src.get("targetRevision") or "")
     creds = await credentials.lookup(url)
     if src.get("chart"):
-        pulled = await charts.pull(url, str(src["chart"]), target, credentials=creds, force=force)
+        helm = src.get("helm") if isinstance(src.get("helm"), dict) else {}
+        pulled = await charts.pull(url, str(src["chart"]), target, credentials=creds, force=force,
+                                   pass_credentials=bool((helm or {}).get("passCredentials")))
         revision = Resolved(pulled.version, f"{pulled.chart}-{pulled.version}", RevisionKind.CHART, target)
         return Pinned(i, src, revision, pulled.path.parent,
                       f"{pulled.repo}/{pulled.chart}@{pulled.version}#{pulled.digest}")

@@ -11,8 +11,8 @@ the range names one); empty or `*` is the highest release. The index is fetched 
 match the index's sha256 `digest`; it is extracted with caps on size and file count, regular
 files and directories only, every path confined to the chart's directory. Extracted charts are
 cached by (repository, chart, version, digest) and never modified. Basic-auth credentials go to
-the repository's own host only. OCI registries (`oci://…`, or a repoURL without a scheme) are
-reported as unsupported.
+the repository's own host only (unless `helm.passCredentials`). OCI registries (`oci://…`, or a
+repoURL without a scheme) are reported as unsupported.
 """
 
 from __future__ import annotations
@@ -102,7 +102,9 @@ class ChartCache:
         return self._states.get(repo.strip().rstrip("/"), _RepoState()).fetches
 
     async def pull(self, repo_url: str, chart: str, target: str, *, credentials: Credentials | None = None,
-                   force: bool = False) -> PulledChart:
+                   force: bool = False, pass_credentials: bool = False) -> PulledChart:
+        """`pass_credentials` (Argo CD's `helm.passCredentials`): also send them to another host
+        that the index points an archive to."""
         repo = check_repo_url(repo_url, chart)
         if not chart or "/" in chart or chart in (".", ".."):
             raise ChartError(f"chart name {chart!r} in {repo} is not valid: set spec.source.chart to a chart name")
@@ -125,7 +127,7 @@ class ChartCache:
             dest = self.root / hashlib.sha256(repo.encode()).hexdigest()[:24] / \
                 f"{chart}-{version}-{(digest or 'nodigest')[:16]}"
             if not (dest / chart / "Chart.yaml").is_file():
-                data = await self._download(http, repo, chart, version, entry, credentials)
+                data = await self._download(http, repo, chart, version, entry, credentials, pass_credentials)
                 if digest and hashlib.sha256(data).hexdigest() != digest:
                     raise ChartError(f"chart {chart} {version} from {repo}: the archive's sha256 does not match the "
                                      "digest in index.yaml; refusing it (a tampered or stale archive)",
@@ -188,7 +190,7 @@ class ChartCache:
         state.fetches += 1
 
     async def _download(self, http: aiohttp.ClientSession, repo: str, chart: str, version: str, entry: dict[str, Any],
-                        credentials: Credentials | None) -> bytes:
+                        credentials: Credentials | None, pass_credentials: bool) -> bytes:
         urls = [str(u) for u in entry.get("urls") or [] if u]
         if not urls:
             raise ChartError(f"chart {chart} {version} in {repo}: the index lists no download URL")
@@ -197,7 +199,7 @@ class ChartCache:
             raise ChartError(f"chart {chart} {version} in {repo}: download URL scheme is not http(s)")
         same_host = urlsplit(url).netloc == urlsplit(repo).netloc
         return await self._get(http, url, MAX_ARCHIVE_BYTES, f"chart {chart} {version} from {repo}",
-                               credentials, same_host)
+                               credentials, same_host or pass_credentials)
 
 
 def _choose(index: _Index, repo: str, chart: str, target: str) -> dict[str, Any]:
