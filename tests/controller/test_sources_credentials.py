@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.controller.conftest import NAMESPACE, Kit, application, until
+from tests.e2e.charts import index, package
 from tests.e2e.gitrepo import GitRepo
 from tests.e2e.httpserve import AuthServer
 from trueup.controller import APPLICATIONS
@@ -119,3 +120,26 @@ async def test_multi_source_values_from_a_ref_repository_and_revisions_per_sourc
         cm = await kit.client.get(CONFIGMAPS, kit.ns, "shop-cfg")
         return cm is not None and cm["data"] == {"color": "green"}
     assert await until(green, limit_s=60, what="rolled back to green")
+
+
+async def test_chart_version_not_found_is_a_condition_and_prunes_nothing(kit: Kit, tmp_path: Path) -> None:
+    srv = tmp_path / "srv"
+    static = srv / "static"
+    index(static, [("web", v, package(static, "web", v)) for v in ("1.0.0", "1.1.0")])
+    with AuthServer(srv, "carol", PASSWORD, protect_static=False) as server:
+        doc = application(kit.name, kit.repo, kit.ns, automated={"prune": True, "selfHeal": True})
+        doc["spec"]["source"] = {"repoURL": f"{server.url}/static", "chart": "web", "targetRevision": "~1.0",
+                                 "helm": {"releaseName": "shop"}}
+        await kit.create(doc)
+        status = await _status_where(kit, lambda s: (s.get("sync") or {}).get("status") == "Synced"
+                                     and s["sync"].get("revision") == "1.0.0", "Synced at chart 1.0.0")
+        assert status["history"][-1]["revision"] == "1.0.0"
+        app = await kit.app()
+        app["spec"]["source"]["targetRevision"] = "^2.0.0"
+        await kit.client.update(APPLICATIONS, NAMESPACE, kit.name, app, field_manager="kubectl")
+        messages = await until(lambda: kit.conditions("ComparisonError"), limit_s=60, what="ComparisonError")
+        for word in ("web", "^2.0.0", f"127.0.0.1:{server.port}/static", "1.1.0"):
+            assert word in messages[0], (word, messages[0])
+        status = await kit.status()
+        assert status["sync"]["status"] == "Unknown" and len(status["history"]) == 1
+        assert await kit.client.get(CONFIGMAPS, kit.ns, "shop-cfg") is not None  # nothing pruned
