@@ -246,11 +246,13 @@ class Controller:
 
 
 def repo_urls(doc: Obj) -> list[str]:
-    """The repository URLs of an Application document (`spec.source` and `spec.sources[]`)."""
+    """The Git repository URLs of an Application document (`spec.source` and `spec.sources[]`;
+    not Helm chart repositories, which the engine's ChartCache fetches)."""
     spec = doc.get("spec") or {}
     sources = [spec.get("source"), *(spec.get("sources") or [])]
     urls: list[str] = []
     for src in sources:
-        if isinstance(src, dict) and isinstance(src.get("repoURL"), str) and src["repoURL"] not in urls:
+        if isinstance(src, dict) and isinstance(src.get("repoURL"), str) and src["repoURL"] not in urls \
+                and not src.get("chart"):
             urls.append(src["repoURL"])
     return urls
