@@ -10,9 +10,9 @@ Sources:
 - `from_secrets(secrets)`: Kubernetes Secrets labelled `argocd.argoproj.io/secret-type` (or
   `trueup.dev/secret-type`) `repository` or `repo-creds`, with Argo CD's fields `url`,
   `username`, `password`, `sshPrivateKey`, `insecure`, `insecureIgnoreHostKey`, `type` (git, helm)
-  in `data` (base64) or `stringData`.
+  in `data` (base64) or `stringData`, and trueup's `sshKnownHosts` (known_hosts lines for the host).
 - `load_local(path)`: a YAML list of `{url | urlPrefix, username, password | passwordFile,
-  sshPrivateKeyFile, insecure}` for the one-shot CLI (`--repo-creds FILE`, `$TRUEUP_REPO_CREDS`).
+  sshPrivateKeyFile, sshKnownHostsFile, insecure}` for the one-shot CLI (`--repo-creds FILE`, `$TRUEUP_REPO_CREDS`).
   A file holding a secret (the config itself with an inline password, a password file, a key file)
   must not be readable by group or others, like ssh's own key files.
 
@@ -136,6 +136,7 @@ def from_secrets(secrets: Iterable[dict[str, Any]]) -> CredentialStore:
             values.get("insecureIgnoreHostKey", "").lower() in _TRUE
         creds = Credentials(username=values.get("username") or None, password=values.get("password") or None,
                             ssh_private_key=values.get("sshPrivateKey") or None,
+                            ssh_known_hosts=values.get("sshKnownHosts") or None,
                             insecure_ignore_host_key=insecure)
         store.entries.append(CredsEntry(_normalize(url), creds, kind == REPO_CREDS, origin,
                                         values.get("type", "git") or "git"))
@@ -164,6 +165,15 @@ def _read_secret_file(base: Path, value: Any, where: str) -> str:
     return text if "PRIVATE KEY" in text else text.rstrip("\r\n")
 
 
+def _read_file(base: Path, value: Any, where: str) -> str:
+    """A file that holds no secret (known_hosts): any permissions."""
+    path = Path(os.path.expanduser(str(value)))
+    try:
+        return (path if path.is_absolute() else base / path).read_text()
+    except OSError as exc:
+        raise CredentialsConfigError(f"{where}: cannot read {path}: {exc.strerror}") from None
+
+
 def load_local(path: str | Path) -> CredentialStore:
     """Parse a local credentials file; raises `CredentialsConfigError` naming the file and entry."""
     p = Path(path).expanduser()
@@ -184,8 +194,8 @@ def load_local(path: str | Path) -> CredentialStore:
         where = f"{p}: entry {i + 1}"
         if not isinstance(item, dict):
             raise CredentialsConfigError(f"{where}: expected a mapping with url (or urlPrefix) and credentials")
-        known = {"url", "urlPrefix", "username", "password", "passwordFile", "sshPrivateKeyFile", "insecure",
-                 "type"}
+        known = {"url", "urlPrefix", "username", "password", "passwordFile", "sshPrivateKeyFile",
+                 "sshKnownHostsFile", "insecure", "type"}
         unknown = sorted(str(k) for k in item if k not in known)
         if unknown:
             raise CredentialsConfigError(f"{where}: unknown field(s) {', '.join(unknown)}; "
@@ -203,8 +213,10 @@ def load_local(path: str | Path) -> CredentialStore:
             if item.get("passwordFile") else None)
         key = _read_secret_file(p.parent, item["sshPrivateKeyFile"], f"{where} sshPrivateKeyFile") \
             if item.get("sshPrivateKeyFile") else None
+        known_hosts = _read_file(p.parent, item["sshKnownHostsFile"], f"{where} sshKnownHostsFile") \
+            if item.get("sshKnownHostsFile") else None
         creds = Credentials(username=str(item["username"]) if item.get("username") else None,
-                            password=password or None, ssh_private_key=key,
+                            password=password or None, ssh_private_key=key, ssh_known_hosts=known_hosts,
                             insecure_ignore_host_key=item.get("insecure") is True)
         store.entries.append(CredsEntry(_normalize(str(url or prefix)), creds, bool(prefix), where,
                                         str(item.get("type") or "git")))

@@ -50,7 +50,7 @@ def test_exact_repository_beats_the_longest_repo_creds_prefix() -> None:
 def test_secret_fields_map_to_credentials_and_bad_secrets_are_warnings_without_values() -> None:
     store = from_secrets([
         secret("ssh", "repository", url="git@github.com:org/app.git", sshPrivateKey="-----BEGIN KEY-----\nx\n",
-               insecure="true"),
+               insecure="true", sshKnownHosts="github.com ssh-ed25519 AAAAC3Nza\n"),
         secret("nourl", "repository", username="u", password="nourl-pw"),
         {"metadata": {"name": "broken", "namespace": "trueup",
                       "labels": {"argocd.argoproj.io/secret-type": "repository"}},
@@ -58,6 +58,7 @@ def test_secret_fields_map_to_credentials_and_bad_secrets_are_warnings_without_v
     ])
     creds = store.lookup("ssh://github.com/org/app")
     assert creds is not None and creds.ssh_private_key and creds.insecure_ignore_host_key
+    assert creds.ssh_known_hosts == "github.com ssh-ed25519 AAAAC3Nza\n"
     assert "BEGIN" not in repr(creds)
     assert any("Secret trueup/nourl" in w and "no url" in w for w in store.warnings)
     assert any("Secret trueup/broken" in w and "data.password" in w for w in store.warnings)
@@ -72,16 +73,19 @@ def _write(path: Path, doc: Any, mode: int = 0o600) -> Path:
 
 def test_local_file_reads_password_and_key_files(tmp_path: Path) -> None:
     _write(tmp_path / "token", "tok-123\n")
+    _write(tmp_path / "known", "git.example.com ssh-ed25519 AAAAkey\n", mode=0o644)  # not a secret
     _write(tmp_path / "id", "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n")
     creds_file = _write(tmp_path / "creds.yaml", [
         {"url": "https://git.example.com/org/app.git", "username": "me", "passwordFile": "token"},
-        {"urlPrefix": "ssh://git.example.com/org", "sshPrivateKeyFile": str(tmp_path / "id")},
+        {"urlPrefix": "ssh://git.example.com/org", "sshPrivateKeyFile": str(tmp_path / "id"),
+         "sshKnownHostsFile": "known"},
     ], mode=0o644)  # no inline secret: the list itself may be readable
     store = load_local(creds_file)
     https = store.lookup("https://git.example.com/org/app")
     assert https is not None and (https.username, https.password) == ("me", "tok-123")
     ssh = store.lookup("git@git.example.com:org/other.git")
     assert ssh is not None and ssh.ssh_private_key and ssh.ssh_private_key.endswith("KEY-----\n")
+    assert ssh.ssh_known_hosts == "git.example.com ssh-ed25519 AAAAkey\n"
 
 
 @pytest.mark.parametrize(("doc", "mode", "words"), [
