@@ -1,7 +1,16 @@
 """Applications: Argo CD's manifests accepted field for field, and trueup's own API group."""
 
 from .crd import application_crd
-from .model import API_VERSIONS, AppError, Application, Destination, Retry, SyncPolicy, parse_application
+from .model import (
+    API_VERSIONS,
+    AppError,
+    Application,
+    Destination,
+    Retry,
+    SyncPolicy,
+    parse_application,
+    pin_revision,
+)
 
 __all__ = [
     "API_VERSIONS",
@@ -12,4 +21,5 @@ __all__ = [
     "SyncPolicy",
     "application_crd",
     "parse_application",
+    "pin_revision",
 ]

@@ -89,7 +89,7 @@ def webhook_secrets(secret_file: Path | None) -> dict[str, str]:
 
 async def _control(kubeconfig: Path | ClusterConfig, cache_dir: Path, namespace: str, poll_interval: float,
                    stop: asyncio.Event, listen: str | None, config: ServerConfig | None, token_from: str,
-                   leader_elect: bool = True) -> None:
+                   leader_elect: bool = True, lease: tuple[float, float, float] = (15.0, 10.0, 2.0)) -> None:
     from trueup.controller import Controller
     from trueup.controller.leader import LeaderElector
     from trueup.controller.serving import server_hooks
@@ -102,7 +102,8 @@ async def _control(kubeconfig: Path | ClusterConfig, cache_dir: Path, namespace:
     repos = RepoCache(cache_dir / "git", min_fetch_interval=min(poll_interval / 2, 60.0))
     running: Running | None = None
     try:
-        elector = LeaderElector(client, namespace) if leader_elect else None
+        elector = LeaderElector(client, namespace, lease_duration=lease[0], renew_deadline=lease[1],
+                                retry_period=lease[2]) if leader_elect else None
         controller = Controller(client, repos, namespace=namespace, poll_interval=poll_interval, elector=elector)
         if listen is not None and config is not None:
             running = await serve(build_app(config, server_hooks(controller), controller.metrics), listen)
@@ -137,7 +138,7 @@ async def _announce_leadership(elector: LeaderElector) -> None:
 
 async def _run(kubeconfig: Path | ClusterConfig | None, data_dir: Path, namespace: str, poll_interval: float,
                port: int | None, listen: str | None, config: ServerConfig | None, token_from: str,
-               leader_elect: bool = True) -> None:
+               leader_elect: bool = True, lease: tuple[float, float, float] = (15.0, 10.0, 2.0)) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -145,7 +146,7 @@ async def _run(kubeconfig: Path | ClusterConfig | None, data_dir: Path, namespac
     cache_dir = data_dir.parent / "cache"
     if kubeconfig is not None:
         await _control(kubeconfig, cache_dir, namespace, poll_interval, stop, listen, config, token_from,
-                       leader_elect)
+                       leader_elect, lease)
     else:
         from trueup.cli.cluster import _port_free
         from trueup.localcluster.cluster import DEFAULT_PORT, LocalCluster
@@ -157,7 +158,7 @@ async def _run(kubeconfig: Path | ClusterConfig | None, data_dir: Path, namespac
             click.echo(f"  kubeconfig: {cluster.kubeconfig}")
             click.echo(f"  try:        KUBECONFIG={cluster.kubeconfig} kubectl get applications.trueup.dev -A")
             await _control(cluster.kubeconfig, cache_dir, namespace, poll_interval, stop, listen, config,
-                           token_from, leader_elect)
+                           token_from, leader_elect, lease)
     click.echo("stopped")
 
 
@@ -179,6 +180,12 @@ async def _run(kubeconfig: Path | ClusterConfig | None, data_dir: Path, namespac
               help=f"YAML/JSON map provider -> webhook secret (default: ${WEBHOOK_SECRET_ENV} for every provider).")
 @click.option("--leader-elect/--no-leader-elect", default=True, show_default=True,
               help="Act only while holding the Lease trueup-controller in --namespace (one active controller).")
+@click.option("--leader-elect-lease-duration", type=click.FloatRange(min=1.0), default=15.0, show_default=True,
+              help="Seconds a standby waits after the leader's last renewal before taking over.")
+@click.option("--leader-elect-renew-deadline", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Seconds the leader keeps trying to renew before it stops leading.")
+@click.option("--leader-elect-retry-period", type=click.FloatRange(min=0.05), default=2.0, show_default=True,
+              help="Seconds between attempts to acquire or renew the Lease.")
 @click.option("--in-cluster/--no-in-cluster", default=None,
               help="Use the pod's service account (default: when $KUBERNETES_SERVICE_HOST is set and there is no "
                    "kubeconfig); --no-in-cluster: never (start the embedded cluster).")
@@ -187,6 +194,7 @@ async def _run(kubeconfig: Path | ClusterConfig | None, data_dir: Path, namespac
 @click.option("-v", "--verbose", is_flag=True, help="Log the controller's internals.")
 def up_cmd(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_interval: float, port: int | None,
            listen: str, token_file: Path | None, webhook_secret_file: Path | None, leader_elect: bool,
+           leader_elect_lease_duration: float, leader_elect_renew_deadline: float, leader_elect_retry_period: float,
            in_cluster: bool | None, service_account_dir: Path, verbose: bool) -> None:
     """Run the GitOps controller and its HTTP server (and, without a kubeconfig, the embedded cluster) until Ctrl-C."""
     from trueup.cli.target import TargetError, choose_target
@@ -194,6 +202,10 @@ def up_cmd(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_interva
 
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    lease = (leader_elect_lease_duration, leader_elect_renew_deadline, leader_elect_retry_period)
+    if not lease[2] < lease[1] < lease[0]:
+        raise click.BadParameter("needs --leader-elect-retry-period < --leader-elect-renew-deadline < "
+                                 "--leader-elect-lease-duration", param_hint="--leader-elect-lease-duration")
     try:
         target = choose_target(kubeconfig, in_cluster, os.environ, service_account_dir)
     except TargetError as exc:
@@ -213,4 +225,4 @@ def up_cmd(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_interva
         config = ServerConfig(api_tokens=(token,), webhook_secrets=webhook_secrets(webhook_secret_file))
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_run(cluster, data_dir, namespace, poll_interval, port, address, config, token_from,
-                         leader_elect))
+                         leader_elect, lease))
