@@ -37,6 +37,8 @@ def test_defaults_two_replicas_with_leader_election_secure_pod_and_probes() -> N
     c = container(objects)
     assert deployment["spec"]["replicas"] == 2
     assert "--leader-elect" in c["args"] and "--in-cluster" in c["args"]
+    assert {"--leader-elect-lease-duration=15", "--leader-elect-renew-deadline=10",
+            "--leader-elect-retry-period=2"} <= set(c["args"])
     assert "--listen=0.0.0.0:8080" in c["args"] and "--namespace=trueup" in c["args"]
     assert pod["serviceAccountName"] == "trueup"
     assert pod["securityContext"]["runAsNonRoot"] is True and pod["securityContext"]["runAsUser"] != 0
@@ -78,11 +80,13 @@ def check_up_args(c: dict[str, Any]) -> dict[str, Any]:
 
 def test_every_container_arg_is_a_real_trueup_up_option_and_every_path_is_mounted() -> None:
     values = {"webhooks": {"secrets": {"github": "s3cret"}}, "controller": {"verbose": True, "pollInterval": 30}}
-    for vals in ({}, values, {"leaderElection": {"enabled": False}, "replicaCount": 1}):
+    fast = {"leaderElection": {"leaseDuration": 4, "renewDeadline": 3, "retryPeriod": 0.5}}
+    for vals in ({}, values, fast, {"leaderElection": {"enabled": False}, "replicaCount": 1}):
         objects, _ = render(vals)
         opts = check_up_args(container(objects))
         assert opts["in_cluster"] is True and opts["listen"] == "0.0.0.0:8080"
     assert "webhook_secret_file" in check_up_args(container(render(values)[0]))
+    assert check_up_args(container(render(fast)[0]))["leader_elect_retry_period"] == "0.5"
 
 
 @pytest.mark.parametrize(("values", "message"), [
@@ -175,6 +179,7 @@ def test_explicit_token_is_used_and_never_printed() -> None:
     ({"controller": {"pollInterval": 0.5}}, "pollInterval"),
     ({"webhooks": {"secrets": {"githib": "x"}}}, "githib"),
     ({"server": {"listen": "0.0.0.0"}}, "listen"),
+    ({"leaderElection": {"renewDeadline": 20}}, "retryPeriod < renewDeadline < leaseDuration"),
 ])
 def test_inconsistent_values_fail_with_a_message_naming_the_value(values: dict[str, object], message: str) -> None:
     with pytest.raises(helm_python.HelmError) as err:
