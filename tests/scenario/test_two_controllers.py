@@ -76,16 +76,21 @@ def b(pair: Pair, a: ControllerProcess) -> ControllerProcess:
     return pair.start("ctl-b", *ELECTION)
 
 
-def test_one_leader_named_by_the_lease_and_only_it_writes(pair: Pair, a: ControllerProcess,
-                                                         b: ControllerProcess) -> None:
-    assert a.identity and b.identity and a.identity != b.identity
-    assert pair.holder() == a.identity
+@pytest.fixture(scope="module")
+def frontend(pair: Pair, a: ControllerProcess) -> None:
+    """The app every step drifts, synced by whichever controller leads (each test can run alone)."""
     pair.cluster.kubectl("apply", "-f", "-", input=application_yaml("frontend", str(pair.repo.path), "frontend"))
 
     def synced() -> bool:
         s = application(pair.cluster, "frontend").get("status") or {}
         return (s.get("sync") or {}).get("status") == "Synced" and (s.get("health") or {}).get("status") == "Healthy"
     eventually(synced, 60, "frontend Synced and Healthy")
+
+
+def test_one_leader_named_by_the_lease_and_only_it_writes(pair: Pair, a: ControllerProcess,
+                                                         b: ControllerProcess, frontend: None) -> None:
+    assert a.identity and b.identity and a.identity != b.identity
+    assert pair.holder() == a.identity
     assert "standing by" in b.output() and "became leader" not in b.output(), b.output()
     assert b.metric("trueup_app_reconcile_seconds_count") == 0  # the follower has reconciled nothing
     assert a.metric("trueup_app_reconcile_seconds_count") > 0
@@ -94,7 +99,8 @@ def test_one_leader_named_by_the_lease_and_only_it_writes(pair: Pair, a: Control
     assert b.metric("trueup_app_reconcile_seconds_count") == 0
 
 
-def test_sigterm_of_the_leader_hands_over_at_once(pair: Pair, a: ControllerProcess, b: ControllerProcess) -> None:
+def test_sigterm_of_the_leader_hands_over_at_once(pair: Pair, a: ControllerProcess, b: ControllerProcess,
+                                                  frontend: None) -> None:
     stopped = time.monotonic()
     assert a.stop(signal.SIGTERM) == 0, a.output()
     b.wait_for("became leader", timeout=30)
@@ -103,7 +109,8 @@ def test_sigterm_of_the_leader_hands_over_at_once(pair: Pair, a: ControllerProce
     pair.drift_and_heal(b, [])
 
 
-def test_sigkill_of_the_leader_hands_over_after_the_lease_expires(pair: Pair, b: ControllerProcess) -> None:
+def test_sigkill_of_the_leader_hands_over_after_the_lease_expires(pair: Pair, b: ControllerProcess,
+                                                                  frontend: None) -> None:
     c = pair.start("ctl-c", *ELECTION)
     assert pair.holder() == b.identity and "became leader" not in c.output()
     killed = time.monotonic()
