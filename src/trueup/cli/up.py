@@ -223,6 +223,10 @@ def up_cmd(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_interva
             raise click.BadParameter(str(exc), param_hint="--listen") from None
         token, token_from = api_token(token_file, data_dir.parent)
         config = ServerConfig(api_tokens=(token,), webhook_secrets=webhook_secrets(webhook_secret_file))
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_run(cluster, data_dir, namespace, poll_interval, port, address, config, token_from,
-                         leader_elect, lease))
+    from trueup.server.runner import ListenError
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_run(cluster, data_dir, namespace, poll_interval, port, address, config, token_from,
+                             leader_elect, lease))
+    except ListenError as exc:
+        raise click.ClickException(str(exc)) from None
