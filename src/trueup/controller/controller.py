@@ -27,6 +27,7 @@ from ..engine import Engine
 from ..kube import ApiError, Client, Informer, Res
 from ..metrics import Metrics
 from ..source import RepoCache
+from .depends import depends_on, why_not_ready
 from .leader import LeaderElector
 from .operate import APPLICATIONS, FIELD_MANAGER
 from .queue import WorkQueue
@@ -49,7 +50,8 @@ def _trigger_view(obj: Obj) -> tuple[Any, Any, Any, Any]:
 class Controller:
     def __init__(self, client: Client, repos: RepoCache, namespace: str = "trueup", poll_interval: float = 60.0, *,
                  workers: int = 4, checks_dir: str | Path | None = None, wave_timeout: float = 300.0,
-                 metrics: Metrics | None = None, elector: LeaderElector | None = None) -> None:
+                 metrics: Metrics | None = None, elector: LeaderElector | None = None,
+                 apps: Res = APPLICATIONS, install_crds: bool = True) -> None:
         self.client = client
         self.repos = repos
         self.metrics = metrics if metrics is not None else Metrics()
@@ -59,9 +61,11 @@ class Controller:
         self.engine = Engine(client, repos, checks_dir)
         self.queue = WorkQueue(on_timer=self.refresh)
         self.watches = ManagedWatches(client, self._drifted)
+        self.apps_res = apps
+        self.install_crds = install_crds
         self.reconciler = Reconciler(client, self.engine, namespace, watch_kinds=self._watch_kinds,
-                                     wave_timeout=wave_timeout, metrics=self.metrics)
-        self.apps = Informer(client, APPLICATIONS, namespace=namespace)
+                                     wave_timeout=wave_timeout, metrics=self.metrics, apps=apps, lookup=self._lookup)
+        self.apps = Informer(client, apps, namespace=namespace)
         self.apps.add_handler(self._app_event)
         self.reconciles = 0  # completed reconciles (tests, metrics)
         self._refresh: set[str] = set()
@@ -75,15 +79,17 @@ class Controller:
 
     # ----- lifecycle
     async def install(self) -> None:
-        """Create the namespace and server-side apply the CRD; wait until Applications are served."""
-        ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": self.namespace}}
-        await self.client.apply(NAMESPACES, None, self.namespace, ns, field_manager=FIELD_MANAGER)
-        crd = application_crd()
-        await self.client.apply(CRDS, None, crd["metadata"]["name"], crd, field_manager=FIELD_MANAGER)
+        """Create the namespace and server-side apply the CRD (unless `install_crds` is off: Argo CD's
+        CRD is never installed by trueup); wait until Applications are served."""
+        if self.install_crds:
+            ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": self.namespace}}
+            await self.client.apply(NAMESPACES, None, self.namespace, ns, field_manager=FIELD_MANAGER)
+            crd = application_crd()
+            await self.client.apply(CRDS, None, crd["metadata"]["name"], crd, field_manager=FIELD_MANAGER)
         deadline = asyncio.get_running_loop().time() + 30
         while True:
             try:
-                await self.client.list(APPLICATIONS, self.namespace)
+                await self.client.list(self.apps_res, self.namespace)
                 return
             except ApiError:
                 if asyncio.get_running_loop().time() > deadline:
@@ -181,9 +187,29 @@ class Controller:
             self.queue.forget(name)
             self.reconciler.forget(name)
             self.metrics.remove_app(name, self.namespace)
+            self._dependents_of(name)
             return
         if old is None or _trigger_view(old) != _trigger_view(obj):
             self.refresh(name)
+        if old is None or why_not_ready(old) != why_not_ready(obj):
+            self._dependents_of(name)
+
+    def _dependents_of(self, name: str) -> None:
+        """The app became (not) ready or appeared or went: look again at the apps depending on it (no
+        Git fetch: they were just compared; only whether they may sync changed)."""
+        if self.queue.closed:
+            return
+        for doc in self.apps.list(self.namespace, where=lambda d: depends_on(d, self.namespace, name)):
+            self.queue.add(str((doc.get("metadata") or {}).get("name", "")))
+
+    async def _lookup(self, namespace: str, name: str) -> Obj | None:
+        """An Application for dependency checks: from the cache in this namespace, else a GET."""
+        if namespace == self.namespace:
+            return self.apps.get(namespace, name)
+        try:
+            return await self.client.get(self.apps_res, namespace, name)
+        except ApiError:
+            return None
 
     def _drifted(self, name: str) -> None:
         if self.apps.get(self.namespace, name) is not None:
