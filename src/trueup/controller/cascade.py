@@ -118,7 +118,7 @@ async def _report(client: Client, res: Res, namespace: str, name: str, propagati
     try:
         await client.patch(res, namespace, name, {"status": {
             "conditions": [{**st.condition("DeletionCascade", message), "lastTransitionTime": st.now_iso()}]}},
-            field_manager=FIELD_MANAGER, subresource="status")
+            field_manager=FIELD_MANAGER, subresource="" if res.group == "argoproj.io" else "status")
     except ApiError as exc:  # the app may be gone already: the report is best effort
         log.debug("status of terminating %s/%s not written: %s", namespace, name, exc.message)
 

@@ -4,7 +4,7 @@
         c.refresh("guestbook")          # reconcile now, fetching Git
         await c.stopped()               # or leave the block to stop
 
-Enqueueing: an Application event whose generation, `operation`, annotations or deletionTimestamp
+Enqueueing: an Application event whose spec, `operation`, annotations or deletionTimestamp
 changed (status-only writes, the controller's own included, enqueue nothing); a managed object's
 change (no Git fetch: the last render is re-diffed); `refresh(name)`; and the poll timer
 (`poll_interval` plus up to 25 % jitter) after each reconcile, or sooner when a retry or backoff
@@ -43,8 +43,10 @@ NAMESPACES = Res("", "v1", "namespaces", "Namespace", False)
 
 
 def _trigger_view(obj: Obj) -> tuple[Any, Any, Any, Any]:
+    """What a reconcile is owed for; the spec itself, not generation (Argo CD's CRD has no status
+    subresource, so a status write bumps its generation)."""
     meta = obj.get("metadata") or {}
-    return meta.get("generation"), obj.get("operation"), meta.get("annotations"), meta.get("deletionTimestamp")
+    return obj.get("spec"), obj.get("operation"), meta.get("annotations"), meta.get("deletionTimestamp")
 
 
 class Controller:
@@ -76,6 +78,7 @@ class Controller:
         self._stop = asyncio.Event()
         self.elector = elector  # None: always act; else workers run only while it holds the Lease
         self._electing: asyncio.Task[None] | None = None
+        self.followers: list[Controller] = []  # e.g. Argo CD's Applications per namespace (see argocd.py)
 
     # ----- lifecycle
     async def install(self) -> None:
@@ -96,11 +99,21 @@ class Controller:
                     raise
                 await asyncio.sleep(0.1)
 
-    async def start(self) -> None:
+    def follow(self, other: Controller) -> None:
+        """Run `other` (another Application resource or namespace) beside this controller: it starts
+        and stops with it and reconciles only while this one leads. Call before `start`."""
+        self.followers.append(other)
+
+    async def _watch_apps(self) -> None:
         await self.install()
         self.apps.start()
         await self.apps.synced.wait()
         self.started = True
+
+    async def start(self) -> None:
+        await self._watch_apps()
+        for follower in self.followers:
+            await follower._watch_apps()
         if self.elector is None:
             await self._lead()
         else:
@@ -118,10 +131,16 @@ class Controller:
         if self.elector is not None:
             for doc in self.apps.list(self.namespace):
                 self.refresh(str((doc.get("metadata") or {}).get("name", "")))
+        for follower in self.followers:
+            await follower._lead()
+            for doc in follower.apps.list(follower.namespace):
+                follower.refresh(str((doc.get("metadata") or {}).get("name", "")))
 
     async def _follow(self) -> None:
         """Leadership ended: cancel the workers at once (an interrupted operation is marked Failed by the
         next leader); the caches stay warm."""
+        for follower in self.followers:
+            await follower._stop_workers(0.0)
         await self._stop_workers(0.0)
 
     async def _stop_workers(self, grace_s: float) -> None:
@@ -142,6 +161,8 @@ class Controller:
 
     async def stop(self, grace_s: float = 10.0) -> None:
         """Stop taking work, let running reconciles finish (up to `grace_s`), then cancel the rest."""
+        for follower in self.followers:
+            await follower.stop(grace_s)
         self.started = False
         self.queue.shutdown()
         await self.apps.stop()

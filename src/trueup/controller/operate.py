@@ -46,8 +46,10 @@ class Outcome:
 
 
 async def patch_status(client: Client, namespace: str, name: str, status: Obj, res: Res = APPLICATIONS) -> None:
+    """Merge `status` into the Application's: through the status subresource of trueup's CRD, on the
+    object itself for Argo CD's (its CRD has no status subresource, as Argo CD's controller writes)."""
     await client.patch(res, namespace, name, {"status": status}, field_manager=FIELD_MANAGER,
-                       subresource="status")
+                       subresource="" if res == ARGO_APPLICATIONS else "status")
 
 
 async def clear_operation(client: Client, namespace: str, name: str, res: Res = APPLICATIONS) -> None:

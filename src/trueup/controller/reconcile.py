@@ -29,6 +29,7 @@ Rules (Argo CD's, with trueup's safety on errors):
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,8 +77,9 @@ class Reconciler:
     # per reconcile (one at a time per app): the Application read, and the drift event's time
     _docs: dict[str, Obj] = field(default_factory=dict)
     _drift_at: dict[str, float] = field(default_factory=dict)
-    # the last render per app, by generation: a managed-object event re-diffs without a Git fetch
-    _desired: dict[str, tuple[int, Desired]] = field(default_factory=dict)
+    # the last render per app, by spec (Argo CD's CRD bumps generation on status writes too): a
+    # managed-object event re-diffs without a Git fetch
+    _desired: dict[str, tuple[str, Desired]] = field(default_factory=dict)
     # what the next sync of an app resumes (an operation interrupted by a stopped controller)
     _resume: dict[str, str] = field(default_factory=dict)
     # core/v1 Events on the Application (background writes, never failing a reconcile)
@@ -158,7 +160,7 @@ class Reconciler:
             if outcome is not None:
                 self._record_sync(name, status)
             refresh = True
-        generation = int((doc.get("metadata") or {}).get("generation") or 0)
+        generation = json.dumps(doc.get("spec"), sort_keys=True)
         try:
             cached = self._desired.get(name)
             if refresh or cached is None or cached[0] != generation:
