@@ -38,7 +38,7 @@ metadata:
   annotations: {argocd.argoproj.io/sync-wave: '1'}
 spec:
   replicas: 1
-  minReadySeconds: 8
+  minReadySeconds: 15
   selector: {matchLabels: {app: slow}}
   template:
     metadata: {labels: {app: slow}}
@@ -119,6 +119,9 @@ def test_kill_9_mid_sync_then_restart_resumes_or_fails_the_operation(kube: Runni
         assert kube.get_json("deployment", "slow", "-n", resumed)["metadata"]["uid"] == uid  # not recreated
         replicasets = kube.get_json("replicasets", "-n", resumed)["items"]
         assert len(replicasets) == 1
+        events = kube.get_json("events", "-n", "trueup", "--field-selector", f"involvedObject.name={resumed}")
+        interrupted = [e["message"] for e in events["items"] if e["reason"] == "OperationInterrupted"]
+        assert len(interrupted) == 1 and interrupted[0].endswith("; it is run again"), interrupted
 
         def failed() -> Any:
             op = _status(kube, stopped).get("operationState") or {}

@@ -13,6 +13,7 @@ import pytest
 from tests.controller.conftest import NAMESPACE, Kit, application, configmap, deployment, until
 from trueup.app import AppError, Dependency, dependencies, parse_application
 from trueup.controller import APPLICATIONS
+from trueup.controller.depends import find_cycle, not_ready, why_not_ready
 from trueup.kube import Client
 from trueup.kube.resources import CONFIGMAPS
 
@@ -181,3 +182,40 @@ def test_malformed_dependencies_name_the_field(change: Obj, field: str) -> None:
     with pytest.raises(AppError) as err:
         parse_application(doc, source="apps/web.yaml")
     assert "apps/web.yaml" in str(err.value) and field in str(err.value)
+
+
+def _doc(name: str, deps: str = "", sync: str = "", health: str = "", phase: str = "") -> Obj:
+    doc: Obj = {"metadata": {"name": name, "namespace": "ns", "annotations": {"trueup.dev/depends-on": deps}}}
+    if sync or health:
+        doc["status"] = {"sync": {"status": sync}, "health": {"status": health}}
+        if phase:
+            doc["status"]["operationState"] = {"phase": phase}
+    return doc
+
+
+@pytest.mark.parametrize(("doc", "reason"), [
+    (None, "missing"),
+    (_doc("a"), "not reconciled yet"),
+    (_doc("a", sync="Synced", health="Healthy"), None),
+    (_doc("a", sync="Synced", health="Healthy", phase="Running"), "syncing"),
+    (_doc("a", sync="OutOfSync", health="Healthy"), "OutOfSync"),
+    (_doc("a", sync="Synced", health="Degraded"), "health Degraded"),
+    (_doc("a", sync="Unknown", health="Missing"), "Unknown, health Missing"),
+    ({**_doc("a", sync="Synced", health="Healthy"), "metadata": {"deletionTimestamp": "2026-01-01T00:00:00Z"}},
+     "being deleted"),
+])
+def test_why_a_dependency_is_not_ready(doc: Obj | None, reason: str | None) -> None:
+    assert why_not_ready(doc) == reason
+
+
+async def test_cycles_through_the_app_are_found_and_others_are_just_waited_for() -> None:
+    apps = {"a": _doc("a", "b"), "b": _doc("b", "c,other/x"), "c": _doc("c", "a"),
+            "d": _doc("d", "a", sync="Synced", health="Healthy")}
+
+    async def lookup(namespace: str, name: str) -> Obj | None:
+        return apps.get(name) if namespace == "ns" else None
+
+    assert await find_cycle("ns", "a", lookup) == ["ns/a", "ns/b", "ns/c", "ns/a"]
+    assert await find_cycle("ns", "d", lookup) is None  # depends on a cycle, is not in it: waits
+    assert await not_ready("ns", [Dependency("a"), Dependency("d"), Dependency("x", "other")], lookup) == [
+        "ns/a (not reconciled yet)", "other/x (missing)"]

@@ -146,6 +146,7 @@ class Reconciler:
         if stale is not None:
             status["operationState"] = stale
             await patch_status(self.client, self.namespace, name, {"operationState": stale}, self.apps)
+            self.events.record(doc, "Warning", "OperationInterrupted", str(stale["message"]))
             self._resume[name] = f"resumes the operation started {stale.get('startedAt') or ''} that was " \
                                  "interrupted when the controller stopped"
         if app is None:
