@@ -1,6 +1,10 @@
 """Crash recovery with a real `kill -9`: `trueup up` killed mid-sync (wave 1 waiting on a Deployment
 that takes seconds to become Available), then restarted. An operation in progress is resumed or
-marked failed, never left half-applied without a word; no bogus history entry; every object once."""
+marked failed, never left half-applied without a word; no bogus history entry; every object once.
+
+Three apps are mid-sync when the process dies: an automated one (resumed: auto-sync would redo it),
+one whose auto-sync is turned off while trueup is down (marked Failed, not redone) and a manual
+`operation.sync` (still requested, so resumed and then cleared)."""
 
 from __future__ import annotations
 
@@ -49,13 +53,15 @@ spec:
     }
 
 
-def _app(name: str, repo: GitRepo, path: str, dest: str) -> str:
+def _app(name: str, repo: GitRepo, path: str, dest: str, automated: bool = True) -> str:
+    policy: dict[str, Any] = {"syncOptions": ["CreateNamespace=true"]}
+    if automated:
+        policy["automated"] = {"prune": True, "selfHeal": True}
     return json.dumps({
         "apiVersion": "trueup.dev/v1alpha1", "kind": "Application", "metadata": {"name": name, "namespace": "trueup"},
         "spec": {"project": "default", "source": {"repoURL": str(repo.path), "targetRevision": "main", "path": path},
                  "destination": {"server": "https://kubernetes.default.svc", "namespace": dest},
-                 "syncPolicy": {"automated": {"prune": True, "selfHeal": True},
-                                "syncOptions": ["CreateNamespace=true"]}}})
+                 "syncPolicy": policy}})
 
 
 def _status(kube: RunningCluster, name: str) -> Any:
@@ -69,24 +75,27 @@ def _tracked(kube: RunningCluster, kind: str, ns: str) -> list[str]:
 
 def test_kill_9_mid_sync_then_restart_resumes_or_fails_the_operation(kube: RunningCluster, tmp_path: Path) -> None:
     tag = uuid.uuid4().hex[:6]
-    resumed, stopped = f"resumed-{tag}", f"manual-{tag}"
+    resumed, stopped, manual = f"resumed-{tag}", f"stopped-{tag}", f"manual-{tag}"
     repo = GitRepo(tmp_path / "repo")
-    sha = repo.write({**_waves("one"), **_waves("two")})
+    sha = repo.write({**_waves("one"), **_waves("two"), **_waves("three")})
     kube.kubectl("create", "namespace", "trueup")
     up = UpProcess(kube.kubeconfig, tmp_path / "up")
     try:
         up.wait_for("became leader")
         kube.kubectl("apply", "-f", "-", input=_app(resumed, repo, "one", resumed))
         kube.kubectl("apply", "-f", "-", input=_app(stopped, repo, "two", stopped))
+        kube.kubectl("apply", "-f", "-", input=_app(manual, repo, "three", manual, automated=False))
+        kube.kubectl("patch", "applications.trueup.dev", manual, "-n", "trueup", "--type=merge", "-p",
+                     json.dumps({"operation": {"sync": {}, "initiatedBy": {"username": "carol"}}}))
 
-        def mid_sync() -> bool:  # both syncs are in wave 1: the Deployment applied, wave 2 not yet
-            for name in (resumed, stopped):
+        def mid_sync() -> bool:  # every sync is in wave 1: the Deployment applied, wave 2 not yet
+            for name in (resumed, stopped, manual):
                 op = _status(kube, name).get("operationState") or {}
                 assert op.get("phase") == "Running", op
                 assert _tracked(kube, "deployments", name) == ["slow"]
                 assert _tracked(kube, "configmaps", name) == ["first"]
             return True
-        eventually(mid_sync, timeout=60, what="both apps mid-sync, waiting on wave 1")
+        eventually(mid_sync, timeout=60, what="the three apps mid-sync, waiting on wave 1")
         up.kill9()
     finally:
         if up.proc.poll() is None:
@@ -122,6 +131,18 @@ def test_kill_9_mid_sync_then_restart_resumes_or_fails_the_operation(kube: Runni
         events = kube.get_json("events", "-n", "trueup", "--field-selector", f"involvedObject.name={resumed}")
         interrupted = [e["message"] for e in events["items"] if e["reason"] == "OperationInterrupted"]
         assert len(interrupted) == 1 and interrupted[0].endswith("; it is run again"), interrupted
+
+        # the manual operation is still requested: it is resumed, then cleared
+        def manual_done() -> Any:
+            s = _status(kube, manual)
+            assert (s.get("operationState") or {}).get("phase") == "Succeeded", s
+            return s
+        mstatus = eventually(manual_done, timeout=90, what="the interrupted manual operation resumed")
+        assert "interrupted when the controller stopped" in mstatus["operationState"]["message"]
+        assert mstatus["operationState"]["operation"]["initiatedBy"] == {"username": "carol"}
+        assert [(h["revision"], h["initiator"]) for h in mstatus["history"]] == [(sha, "carol")]
+        assert "operation" not in kube.get_json("applications.trueup.dev", manual, "-n", "trueup")
+        assert _tracked(kube, "configmaps", manual) == ["first", "last"]
 
         def failed() -> Any:
             op = _status(kube, stopped).get("operationState") or {}
