@@ -2,7 +2,16 @@
 
 from .crd import application_crd
 from .depends import DEPENDS_ON_ANNOTATION, Dependency, DependencyError, dependencies
-from .model import API_VERSIONS, AppError, Application, Destination, Retry, SyncPolicy, parse_application
+from .model import (
+    API_VERSIONS,
+    AppError,
+    Application,
+    Destination,
+    Retry,
+    SyncPolicy,
+    parse_application,
+    pin_revision,
+)
 
 __all__ = [
     "API_VERSIONS",
@@ -17,4 +26,5 @@ __all__ = [
     "application_crd",
     "dependencies",
     "parse_application",
+    "pin_revision",
 ]

@@ -10,6 +10,7 @@ read them as they are.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -184,8 +185,6 @@ def parse_application(doc: Obj, source: str = "") -> Application:
         raise AppError(f"{where}: Application {name}: {exc}") from None
     unsupported: list[str] = []
     _unsupported(doc, _KNOWN, "", unsupported)
-    # Only the first source is rendered so far: say so rather than deploy part of the app silently.
-    unsupported += [f"spec.sources[{i}] (only the first source is rendered)" for i in range(1, len(sources))]
     return Application(
         name=name,
         namespace=str(meta.get("namespace") or ""),
@@ -201,3 +200,24 @@ def parse_application(doc: Obj, source: str = "") -> Application:
         raw=doc,
         source_file=source,
     )
+
+
+def pin_revision(doc: Obj, revision: str) -> Obj:
+    """A copy of the Application document `doc` with its source(s) pinned to `revision` (a manual
+    sync or rollback). With `spec.sources`, a revision as the status records it — one per source
+    joined by "," — pins each source to its own; a single revision pins the first source only."""
+    pinned = copy.deepcopy(doc)
+    spec = pinned.setdefault("spec", {})
+    sources = spec.get("sources")
+    if isinstance(sources, list) and sources:
+        parts = revision.split(",")
+        if len(parts) == len(sources) and len(sources) > 1:
+            for src, part in zip(sources, parts, strict=True):
+                if isinstance(src, dict):
+                    src["targetRevision"] = part
+        elif isinstance(sources[0], dict):
+            sources[0]["targetRevision"] = revision
+        spec.pop("source", None)
+    elif isinstance(spec.get("source"), dict):
+        spec["source"]["targetRevision"] = revision
+    return pinned

@@ -89,7 +89,8 @@ def webhook_secrets(secret_file: Path | None) -> dict[str, str]:
 
 async def _control(kubeconfig: Path, cache_dir: Path, namespace: str, poll_interval: float,
                    stop: asyncio.Event, listen: str | None, config: ServerConfig | None, token_from: str,
-                   leader_elect: bool = True, argocd: tuple[str, tuple[str, ...]] = ("auto", ())) -> None:
+                   leader_elect: bool = True, lease: tuple[float, float, float] = (15.0, 10.0, 2.0),
+                   argocd: tuple[str, tuple[str, ...]] = ("auto", ())) -> None:
     from trueup.controller import Controller
     from trueup.controller.argocd import ArgoCDAppsError, argocd_apps
     from trueup.controller.leader import LeaderElector
@@ -103,7 +104,8 @@ async def _control(kubeconfig: Path, cache_dir: Path, namespace: str, poll_inter
     repos = RepoCache(cache_dir / "git", min_fetch_interval=min(poll_interval / 2, 60.0))
     running: Running | None = None
     try:
-        elector = LeaderElector(client, namespace) if leader_elect else None
+        elector = LeaderElector(client, namespace, lease_duration=lease[0], renew_deadline=lease[1],
+                                retry_period=lease[2]) if leader_elect else None
         controller = Controller(client, repos, namespace=namespace, poll_interval=poll_interval, elector=elector)
         try:
             argo = await argocd_apps(client, argocd[0])
@@ -149,6 +151,7 @@ async def _announce_leadership(elector: LeaderElector) -> None:
 
 async def _run(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_interval: float, port: int | None,
                listen: str | None, config: ServerConfig | None, token_from: str, leader_elect: bool = True,
+               lease: tuple[float, float, float] = (15.0, 10.0, 2.0),
                argocd: tuple[str, tuple[str, ...]] = ("auto", ())) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -157,7 +160,7 @@ async def _run(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_int
     cache_dir = data_dir.parent / "cache"
     if kubeconfig is not None:
         await _control(kubeconfig, cache_dir, namespace, poll_interval, stop, listen, config, token_from,
-                       leader_elect, argocd)
+                       leader_elect, lease, argocd)
     else:
         from trueup.cli.cluster import _port_free
         from trueup.localcluster.cluster import DEFAULT_PORT, LocalCluster
@@ -169,7 +172,7 @@ async def _run(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_int
             click.echo(f"  kubeconfig: {cluster.kubeconfig}")
             click.echo(f"  try:        KUBECONFIG={cluster.kubeconfig} kubectl get applications.trueup.dev -A")
             await _control(cluster.kubeconfig, cache_dir, namespace, poll_interval, stop, listen, config,
-                           token_from, leader_elect, argocd)
+                           token_from, leader_elect, lease, argocd)
     click.echo("stopped")
 
 
@@ -191,6 +194,12 @@ async def _run(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_int
               help=f"YAML/JSON map provider -> webhook secret (default: ${WEBHOOK_SECRET_ENV} for every provider).")
 @click.option("--leader-elect/--no-leader-elect", default=True, show_default=True,
               help="Act only while holding the Lease trueup-controller in --namespace (one active controller).")
+@click.option("--leader-elect-lease-duration", type=click.FloatRange(min=1.0), default=15.0, show_default=True,
+              help="Seconds a standby waits after the leader's last renewal before taking over.")
+@click.option("--leader-elect-renew-deadline", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Seconds the leader keeps trying to renew before it stops leading.")
+@click.option("--leader-elect-retry-period", type=click.FloatRange(min=0.05), default=2.0, show_default=True,
+              help="Seconds between attempts to acquire or renew the Lease.")
 @click.option("--argocd-apps", type=click.Choice(["auto", "on", "off"]), default="auto", show_default=True,
               help="Reconcile Argo CD's argoproj.io/v1alpha1 Applications too: auto = when their CRD is installed "
                    "and no Argo CD application controller runs in the cluster.")
@@ -199,6 +208,7 @@ async def _run(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_int
 @click.option("-v", "--verbose", is_flag=True, help="Log the controller's internals.")
 def up_cmd(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_interval: float, port: int | None,
            listen: str, token_file: Path | None, webhook_secret_file: Path | None, leader_elect: bool,
+           leader_elect_lease_duration: float, leader_elect_renew_deadline: float, leader_elect_retry_period: float,
            argocd_apps: str, argocd_namespaces: str, verbose: bool) -> None:
     """Run the GitOps controller and its HTTP server (and, without a kubeconfig, the embedded cluster) until Ctrl-C."""
     from trueup.server import ServerConfig, parse_listen
@@ -207,6 +217,10 @@ def up_cmd(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_interva
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if kubeconfig is None and os.environ.get("KUBECONFIG"):
         kubeconfig = Path(os.environ["KUBECONFIG"].split(os.pathsep)[0])
+    lease = (leader_elect_lease_duration, leader_elect_renew_deadline, leader_elect_retry_period)
+    if not lease[2] < lease[1] < lease[0]:
+        raise click.BadParameter("needs --leader-elect-retry-period < --leader-elect-renew-deadline < "
+                                 "--leader-elect-lease-duration", param_hint="--leader-elect-lease-duration")
     address: str | None = None if listen.strip().lower() in ("none", "off", "") else listen
     config: ServerConfig | None = None
     token_from = ""
@@ -220,4 +234,4 @@ def up_cmd(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_interva
     with contextlib.suppress(KeyboardInterrupt):
         argocd = (argocd_apps, tuple(n.strip() for n in argocd_namespaces.split(",") if n.strip()))
         asyncio.run(_run(kubeconfig, data_dir, namespace, poll_interval, port, address, config, token_from,
-                         leader_elect, argocd))
+                         leader_elect, lease, argocd))

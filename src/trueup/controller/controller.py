@@ -23,7 +23,7 @@ from types import TracebackType
 from typing import Any
 
 from ..app import application_crd
-from ..engine import Engine
+from ..engine import Engine, SecretCredentials
 from ..kube import ApiError, Client, Informer, Res
 from ..metrics import Metrics
 from ..source import RepoCache
@@ -60,7 +60,7 @@ class Controller:
         self.namespace = namespace
         self.poll_interval = poll_interval
         self.workers = workers
-        self.engine = Engine(client, repos, checks_dir)
+        self.engine = Engine(client, repos, checks_dir, credentials=SecretCredentials(client, namespace))
         self.queue = WorkQueue(on_timer=self.refresh)
         self.watches = ManagedWatches(client, self._drifted)
         self.apps_res = apps
@@ -284,7 +284,7 @@ class Controller:
                 if not hard and last is not None and time.monotonic() - last < self.repos.min_fetch_interval:
                     continue
                 started = time.perf_counter()
-                await self.repos.fetch(url)
+                await self.repos.fetch(url, credentials=await self.engine.credentials.lookup(url))
                 self.metrics.observe_git_fetch(url, time.perf_counter() - started)
             except asyncio.CancelledError:
                 raise
@@ -293,11 +293,13 @@ class Controller:
 
 
 def repo_urls(doc: Obj) -> list[str]:
-    """The repository URLs of an Application document (`spec.source` and `spec.sources[]`)."""
+    """The Git repository URLs of an Application document (`spec.source` and `spec.sources[]`;
+    not Helm chart repositories, which the engine's ChartCache fetches)."""
     spec = doc.get("spec") or {}
     sources = [spec.get("source"), *(spec.get("sources") or [])]
     urls: list[str] = []
     for src in sources:
-        if isinstance(src, dict) and isinstance(src.get("repoURL"), str) and src["repoURL"] not in urls:
+        if isinstance(src, dict) and isinstance(src.get("repoURL"), str) and src["repoURL"] not in urls \
+                and not src.get("chart"):
             urls.append(src["repoURL"])
     return urls

@@ -15,11 +15,10 @@ successful operation adds a `history[]` entry, so an interrupted one never leave
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Any
 
-from ..app import Application, parse_application
+from ..app import Application, parse_application, pin_revision
 from ..engine import Desired, Engine
 from ..kube import Client, Res
 from ..sync import SyncResult
@@ -119,10 +118,7 @@ async def run_manual(client: Client, engine: Engine, doc: Obj, app: Application,
     sync = op["sync"]
     target = app
     if sync.get("revision"):
-        pinned = copy.deepcopy(doc)
-        pinned["spec"].setdefault("source", app.source)["targetRevision"] = str(sync["revision"])
-        pinned["spec"].pop("sources", None)
-        target = parse_application(pinned)
+        target = parse_application(pin_revision(doc, str(sync["revision"])))
     initiated = op.get("initiatedBy") or {}
     initiator = str(initiated.get("username") or "manual") if isinstance(initiated, dict) else "manual"
     res = applications_res(app.api_version)

@@ -193,7 +193,10 @@ class Reconciler:
                                         + "; after the restart every resource was found in sync: nothing left to apply"}
         await self._write(name, old_conditions, {
             "sync": {"status": "Synced" if all(d.in_sync for d in diffs) else "OutOfSync", "revision": revision,
-                     "comparedTo": {"source": app.source, "destination": app.raw["spec"].get("destination")}},
+                     # several sources (Argo CD's multi-source): one revision each, in spec.sources order
+                     **({"revisions": [r.commit_sha for r in desired.revisions]} if len(app.sources) > 1 else {}),
+                     "comparedTo": {**({"sources": app.sources} if len(app.sources) > 1 else {"source": app.source}),
+                                    "destination": app.raw["spec"].get("destination")}},
             "health": {"status": str(health.status)},
             "resources": st.resources(diffs, by_key),
             **{k: status[k] for k in ("operationState", "history", "driftHistory") if k in status},
