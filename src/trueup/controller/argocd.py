@@ -9,7 +9,8 @@
   cluster: no Deployment or StatefulSet named `argocd-application-controller` in any namespace
   and no Pod labelled `app.kubernetes.io/name=argocd-application-controller`. When one is found,
   trueup leaves Argo CD's Applications to it (two controllers must never sync the same app) and
-  the reason names what was found. Decided once, at start.
+  the reason names what was found. When trueup cannot tell (its RBAC forbids listing those), it
+  leaves them alone too and says why. Decided once, at start.
 
 When enabled, one `Controller` per namespace (trueup's app namespace and `argocd` by default)
 reads `applications.argoproj.io`, acting only while trueup's main controller leads, and writes
@@ -49,17 +50,11 @@ async def crd_installed(client: Client) -> bool:
 async def find_argocd_controller(client: Client) -> str | None:
     """What betrays a running Argo CD application controller (`Deployment argocd/…`), or None."""
     for res in (STATEFULSETS, DEPLOYMENTS):
-        try:
-            items, _ = await client.list(res, None, field_selector=f"metadata.name={ARGOCD_CONTROLLER}")
-        except ApiError:
-            continue
+        items, _ = await client.list(res, None, field_selector=f"metadata.name={ARGOCD_CONTROLLER}")
         for item in items:
             meta = item.get("metadata") or {}
             return f"{res.kind} {meta.get('namespace')}/{meta.get('name')}"
-    try:
-        pods, _ = await client.list(PODS, None, label_selector=f"app.kubernetes.io/name={ARGOCD_CONTROLLER}")
-    except ApiError:
-        pods = []
+    pods, _ = await client.list(PODS, None, label_selector=f"app.kubernetes.io/name={ARGOCD_CONTROLLER}")
     for pod in pods:
         meta = pod.get("metadata") or {}
         return f"Pod {meta.get('namespace')}/{meta.get('name')} (app.kubernetes.io/name={ARGOCD_CONTROLLER})"
@@ -71,7 +66,14 @@ async def argocd_apps(client: Client, mode: str) -> Decision:
         raise ValueError(f"argocd apps mode must be one of {', '.join(MODES)}, not {mode!r}")
     if mode == "off":
         return Decision(False, "argoproj.io Applications: not reconciled (--argocd-apps off)")
-    installed = await crd_installed(client)
+    try:
+        installed = await crd_installed(client)
+    except ApiError as exc:  # e.g. RBAC: a guess either way could have two controllers sync one app
+        if mode == "on":
+            raise ArgoCDAppsError(f"--argocd-apps on: cannot read the CRD {ARGOCD_CRD}: {exc.code} "
+                                  f"{exc.message or exc.reason}") from None
+        return Decision(False, f"argoproj.io Applications: not reconciled (cannot read the CRD {ARGOCD_CRD}: "
+                               f"{exc.code} {exc.reason})")
     if mode == "on":
         if not installed:
             raise ArgoCDAppsError(f"--argocd-apps on: the CRD {ARGOCD_CRD} is not installed in the cluster "
@@ -79,7 +81,12 @@ async def argocd_apps(client: Client, mode: str) -> Decision:
         return Decision(True, "argoproj.io Applications: reconciled (--argocd-apps on)")
     if not installed:
         return Decision(False, f"argoproj.io Applications: not reconciled (CRD {ARGOCD_CRD} not installed)")
-    found = await find_argocd_controller(client)
+    try:
+        found = await find_argocd_controller(client)
+    except ApiError as exc:  # cannot tell whether Argo CD runs: leave its apps alone (the safe side)
+        return Decision(False, f"argoproj.io Applications: not reconciled (cannot tell whether an Argo CD "
+                               f"application controller runs: {exc.code} {exc.reason}); use --argocd-apps on "
+                               "to reconcile them anyway")
     if found is not None:
         return Decision(False, f"argoproj.io Applications: left to Argo CD, whose application controller runs "
                                f"({found}); use --argocd-apps on to reconcile them anyway")
