@@ -120,6 +120,7 @@ def test_kill_9_mid_sync_then_restart_resumes_or_fails_the_operation(kube: Runni
             return s
         status = eventually(settled, timeout=90, what="the interrupted app Synced and Healthy")
         op = status["operationState"]
+        assert f"resumes the operation of {sha[:12]} started " in op["message"], op
         assert "interrupted when the controller stopped" in op["message"], op
         assert op["syncResult"]["revision"] == sha
         assert [(h["id"], h["revision"]) for h in status["history"]] == [(0, sha)]  # one sync, one entry

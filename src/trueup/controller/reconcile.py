@@ -147,7 +147,9 @@ class Reconciler:
             status["operationState"] = stale
             await patch_status(self.client, self.namespace, name, {"operationState": stale}, self.apps)
             self.events.record(doc, "Warning", "OperationInterrupted", str(stale["message"]))
-            self._resume[name] = f"resumes the operation started {stale.get('startedAt') or ''} that was " \
+            rev = str(((stale.get("operation") or {}).get("sync") or {}).get("revision") or "")
+            of = f" of {rev[:12]}" if rev else ""
+            self._resume[name] = f"resumes the operation{of} started {stale.get('startedAt') or ''} that was " \
                                  "interrupted when the controller stopped"
         if app is None:
             await self._write(name, old_conditions, {"sync": {"status": "Unknown"}, "health": {"status": "Unknown"}},
