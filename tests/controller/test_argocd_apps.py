@@ -69,13 +69,19 @@ def test_argocd_application_is_synced_healed_and_cascade_deleted(kube: RunningCl
     name, dest = f"guestbook-{uuid.uuid4().hex[:6]}", f"gb-{uuid.uuid4().hex[:6]}"
     repo = GitRepo(tmp_path / "repo")
     sha = repo.write({"guestbook/ui.yaml": deployment("guestbook-ui", replicas=1),
-                      "guestbook/cm.yaml": configmap("guestbook-config", color="blue")})
+                      "guestbook/cm.yaml": configmap("guestbook-config", color="blue"),
+                      "smoke/cm.yaml": configmap("smoke-config")})
     _install_argocd_crd(kube)
     up = UpProcess(kube.kubeconfig, tmp_path / "up")
     try:
         line = up.wait_for("argoproj.io Applications:")
         assert "reconciled (CRD installed, no Argo CD application controller found)" in line
         assert "namespaces trueup, argocd" in line
+        # an Argo CD app that depends on it says so with the annotation (Argo CD's schema has no dependsOn);
+        # applied first, it must still sync second
+        smoke = argo_app(f"{name}-smoke", repo, f"{dest}-smoke").replace("path: guestbook", "path: smoke").replace(
+            "  finalizers:\n", f"  annotations:\n    trueup.dev/depends-on: {name}\n  finalizers:\n")
+        kube.kubectl("apply", "-f", "-", input=smoke)
         kube.kubectl("apply", "-f", "-", input=argo_app(name, repo, dest))
 
         def synced() -> Any:
@@ -93,6 +99,10 @@ def test_argocd_application_is_synced_healed_and_cascade_deleted(kube: RunningCl
         assert rows[("Deployment", "guestbook-ui")]["status"] == "Synced"
         assert rows[("Deployment", "guestbook-ui")]["health"]["status"] == "Healthy"
         assert _app(kube, name)["metadata"]["finalizers"] == ["resources-finalizer.argocd.argoproj.io"]
+        smoked = eventually(lambda: kube.get_json("configmap", "smoke-config", "-n", f"{dest}-smoke"), timeout=60,
+                            what="the dependent Argo CD app synced")
+        first = kube.get_json("configmap", "guestbook-config", "-n", dest)
+        assert int(smoked["metadata"]["resourceVersion"]) > int(first["metadata"]["resourceVersion"])
 
         # selfHeal: an out-of-band change is put back
         kube.kubectl("scale", "deployment/guestbook-ui", "-n", dest, "--replicas=3")
