@@ -1,6 +1,7 @@
 """Applications: Argo CD's manifests accepted field for field, and trueup's own API group."""
 
 from .crd import application_crd
+from .depends import DEPENDS_ON_ANNOTATION, Dependency, DependencyError, dependencies
 from .model import (
     API_VERSIONS,
     AppError,
@@ -14,12 +15,16 @@ from .model import (
 
 __all__ = [
     "API_VERSIONS",
+    "DEPENDS_ON_ANNOTATION",
     "AppError",
     "Application",
+    "Dependency",
+    "DependencyError",
     "Destination",
     "Retry",
     "SyncPolicy",
     "application_crd",
+    "dependencies",
     "parse_application",
     "pin_revision",
 ]

@@ -14,6 +14,8 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
+from .depends import Dependency, DependencyError, dependencies
+
 Obj = dict[str, Any]
 
 API_VERSIONS = ("argoproj.io/v1alpha1", "trueup.dev/v1alpha1")
@@ -100,7 +102,7 @@ class Application:
     destination: Destination
     sync_policy: SyncPolicy
     ignore_differences: list[Obj]
-    depends_on: list[str]
+    depends_on: list[Dependency]  # as written; namespace empty = the app's own
     unsupported: list[str]
     raw: Obj = field(repr=False)
     source_file: str = ""
@@ -177,6 +179,10 @@ def parse_application(doc: Obj, source: str = "") -> Application:
         namespace_labels=dict(nsmeta.get("labels") or {}),
         namespace_annotations=dict(nsmeta.get("annotations") or {}),
     )
+    try:
+        depends_on = dependencies(doc)
+    except DependencyError as exc:
+        raise AppError(f"{where}: Application {name}: {exc}") from None
     unsupported: list[str] = []
     _unsupported(doc, _KNOWN, "", unsupported)
     return Application(
@@ -189,7 +195,7 @@ def parse_application(doc: Obj, source: str = "") -> Application:
                                 namespace=str(dest.get("namespace") or "")),
         sync_policy=sync_policy,
         ignore_differences=[dict(r) for r in spec.get("ignoreDifferences") or []],
-        depends_on=[str(d) for d in spec.get("dependsOn") or []],
+        depends_on=depends_on,
         unsupported=unsupported,
         raw=doc,
         source_file=source,

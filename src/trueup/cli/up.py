@@ -9,6 +9,10 @@ only place the controller and the embedded cluster meet; `trueup.controller` its
 The HTTP server (`--listen`, default 127.0.0.1:8080; `--listen none`: no server) serves
 /healthz, /readyz, /metrics, POST /api/webhook and /api/v1/applications beside the controller.
 
+Argo CD's own Applications (`argoproj.io/v1alpha1`): `--argocd-apps auto|on|off` (default auto:
+reconciled when their CRD is installed and no Argo CD application controller runs; the banner
+says which and why), read in `--argocd-namespaces` (default: --namespace and argocd).
+
 - API token: `--token-file PATH`, else $TRUEUP_API_TOKEN, else the token stored in
   `<parent of --data-dir>/api-token` (default ~/.local/share/trueup/api-token), generated at
   the first start (mode 0600) and reused afterwards. Only its path is printed, never the token:
@@ -89,9 +93,12 @@ def webhook_secrets(secret_file: Path | None) -> dict[str, str]:
 
 async def _control(kubeconfig: Path | ClusterConfig, cache_dir: Path, namespace: str, poll_interval: float,
                    stop: asyncio.Event, listen: str | None, config: ServerConfig | None, token_from: str,
-                   leader_elect: bool = True, lease: tuple[float, float, float] = (15.0, 10.0, 2.0)) -> None:
+                   leader_elect: bool = True, lease: tuple[float, float, float] = (15.0, 10.0, 2.0),
+                   argocd: tuple[str, tuple[str, ...]] = ("auto", ())) -> None:
     from trueup.controller import Controller
+    from trueup.controller.argocd import ArgoCDAppsError, argocd_apps
     from trueup.controller.leader import LeaderElector
+    from trueup.controller.operate import ARGO_APPLICATIONS
     from trueup.controller.serving import server_hooks
     from trueup.kube import Client, load_config
     from trueup.server import Running, build_app, serve
@@ -105,6 +112,16 @@ async def _control(kubeconfig: Path | ClusterConfig, cache_dir: Path, namespace:
         elector = LeaderElector(client, namespace, lease_duration=lease[0], renew_deadline=lease[1],
                                 retry_period=lease[2]) if leader_elect else None
         controller = Controller(client, repos, namespace=namespace, poll_interval=poll_interval, elector=elector)
+        try:
+            argo = await argocd_apps(client, argocd[0])
+        except ArgoCDAppsError as exc:
+            raise click.ClickException(str(exc)) from None
+        argo_namespaces = list(dict.fromkeys(argocd[1] or (namespace, "argocd")))
+        if argo.enabled:
+            for ns in argo_namespaces:
+                controller.follow(Controller(client, repos, namespace=ns, poll_interval=poll_interval,
+                                             metrics=controller.metrics, apps=ARGO_APPLICATIONS, install_crds=False))
+        logging.getLogger("trueup.controller").info("%s", argo.reason)
         if listen is not None and config is not None:
             running = await serve(build_app(config, server_hooks(controller), controller.metrics), listen)
             click.echo(f"trueup server at {running.url}  (/healthz /readyz /metrics /api/webhook /api/v1/applications)")
@@ -115,6 +132,7 @@ async def _control(kubeconfig: Path | ClusterConfig, cache_dir: Path, namespace:
             sys.stdout.flush()
         async with controller:
             click.echo(f"trueup controller watching Applications (trueup.dev/v1alpha1) in namespace {namespace}")
+            click.echo(f"  {argo.reason}" + (f" in namespaces {', '.join(argo_namespaces)}" if argo.enabled else ""))
             click.echo("  stop:       Ctrl-C")
             if elector is not None:
                 click.echo(f"  leader election: lease {namespace}/{elector.name} as {elector.identity} (standing by)")
@@ -138,7 +156,8 @@ async def _announce_leadership(elector: LeaderElector) -> None:
 
 async def _run(kubeconfig: Path | ClusterConfig | None, data_dir: Path, namespace: str, poll_interval: float,
                port: int | None, listen: str | None, config: ServerConfig | None, token_from: str,
-               leader_elect: bool = True, lease: tuple[float, float, float] = (15.0, 10.0, 2.0)) -> None:
+               leader_elect: bool = True, lease: tuple[float, float, float] = (15.0, 10.0, 2.0),
+               argocd: tuple[str, tuple[str, ...]] = ("auto", ())) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -146,7 +165,7 @@ async def _run(kubeconfig: Path | ClusterConfig | None, data_dir: Path, namespac
     cache_dir = data_dir.parent / "cache"
     if kubeconfig is not None:
         await _control(kubeconfig, cache_dir, namespace, poll_interval, stop, listen, config, token_from,
-                       leader_elect, lease)
+                       leader_elect, lease, argocd)
     else:
         from trueup.cli.cluster import _port_free
         from trueup.localcluster.cluster import DEFAULT_PORT, LocalCluster
@@ -158,7 +177,7 @@ async def _run(kubeconfig: Path | ClusterConfig | None, data_dir: Path, namespac
             click.echo(f"  kubeconfig: {cluster.kubeconfig}")
             click.echo(f"  try:        KUBECONFIG={cluster.kubeconfig} kubectl get applications.trueup.dev -A")
             await _control(cluster.kubeconfig, cache_dir, namespace, poll_interval, stop, listen, config,
-                           token_from, leader_elect, lease)
+                           token_from, leader_elect, lease, argocd)
     click.echo("stopped")
 
 
@@ -191,11 +210,17 @@ async def _run(kubeconfig: Path | ClusterConfig | None, data_dir: Path, namespac
                    "kubeconfig); --no-in-cluster: never (start the embedded cluster).")
 @click.option("--service-account-dir", type=click.Path(file_okay=False, path_type=Path), default=SERVICE_ACCOUNT_DIR,
               show_default=True, help="Where the pod's service account (token, ca.crt, namespace) is mounted.")
+@click.option("--argocd-apps", type=click.Choice(["auto", "on", "off"]), default="auto", show_default=True,
+              help="Reconcile Argo CD's argoproj.io/v1alpha1 Applications too: auto = when their CRD is installed "
+                   "and no Argo CD application controller runs in the cluster.")
+@click.option("--argocd-namespaces", default="", metavar="NS,NS",
+              help="Where Argo CD's Applications are read from (default: --namespace and argocd).")
 @click.option("-v", "--verbose", is_flag=True, help="Log the controller's internals.")
 def up_cmd(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_interval: float, port: int | None,
            listen: str, token_file: Path | None, webhook_secret_file: Path | None, leader_elect: bool,
            leader_elect_lease_duration: float, leader_elect_renew_deadline: float, leader_elect_retry_period: float,
-           in_cluster: bool | None, service_account_dir: Path, verbose: bool) -> None:
+           in_cluster: bool | None, service_account_dir: Path, argocd_apps: str, argocd_namespaces: str,
+           verbose: bool) -> None:
     """Run the GitOps controller and its HTTP server (and, without a kubeconfig, the embedded cluster) until Ctrl-C."""
     from trueup.cli.target import TargetError, choose_target
     from trueup.server import ServerConfig, parse_listen
@@ -224,9 +249,10 @@ def up_cmd(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_interva
         token, token_from = api_token(token_file, data_dir.parent)
         config = ServerConfig(api_tokens=(token,), webhook_secrets=webhook_secrets(webhook_secret_file))
     from trueup.server.runner import ListenError
+    argocd = (argocd_apps, tuple(n.strip() for n in argocd_namespaces.split(",") if n.strip()))
     try:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(_run(cluster, data_dir, namespace, poll_interval, port, address, config, token_from,
-                             leader_elect, lease))
+                             leader_elect, lease, argocd))
     except ListenError as exc:
         raise click.ClickException(str(exc)) from None

@@ -3,8 +3,9 @@
 
 Reasons: `ResourceDrifted` (Warning: the fields, the manager that changed them, the live and Git
 values as the diff shows them, so a Secret's value is only ever a mask), `ResourceHealed`
-(Normal: the objects recreated or re-applied), `OperationCompleted` / `OperationFailed` (a sync, with its
-revision) and `SelfHealBackoff` (Warning: the manager trueup backs off from).
+(Normal: the objects recreated or re-applied), `OperationCompleted` / `OperationFailed` (a sync, with
+its revision), `OperationInterrupted` (Warning: an operation a stopped controller left Running, and
+whether it is resumed) and `SelfHealBackoff` (Warning: the manager trueup backs off from).
 
 Events are named `<app>.<unix nanoseconds in hex>` like the real recorder, written with field
 manager `trueup`, source.component / reportingComponent `trueup-controller`. A repeat of the same
