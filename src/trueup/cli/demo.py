@@ -28,13 +28,17 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .demo_progress import app_states, event_line, expected_apps, not_ready_report, progress_line
 from .demo_repo import DemoError, DemoRepo, find_example, prepare_repo
 from .up import api_token, controller_running, embedded_cluster, stop_on_signals, webhook_secrets
+
+if TYPE_CHECKING:
+    from trueup.kube import Client
+    from trueup.server import ServerConfig
 
 DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "trueup" / "demo"
 NAMESPACE = "trueup"  # where the Applications live (root.yaml and apps/ say so)
@@ -112,7 +116,7 @@ def _listen_address(listen: str | None) -> str | None:
     return None if listen.strip().lower() in ("none", "off", "") else listen
 
 
-async def _demo(opts: Options, repo: DemoRepo, config: Any, token: str, token_from: str) -> int:
+async def _demo(opts: Options, repo: DemoRepo, config: ServerConfig, token: str, token_from: str) -> int:
     from trueup.localcluster.controllers import Settings
 
     stop = stop_on_signals()
@@ -131,7 +135,7 @@ async def _demo(opts: Options, repo: DemoRepo, config: Any, token: str, token_fr
     return code
 
 
-async def _register_root(client: Any, root: Obj) -> None:
+async def _register_root(client: Client, root: Obj) -> None:
     from trueup.controller import APPLICATIONS
 
     name = str(root["metadata"]["name"])
@@ -186,7 +190,7 @@ remove the directory to start afresh).
     sys.stdout.flush()
 
 
-async def _watch(client: Any, repo: DemoRepo, opts: Options, stop: asyncio.Event, kubeconfig: Path,
+async def _watch(client: Client, repo: DemoRepo, opts: Options, stop: asyncio.Event, kubeconfig: Path,
                  since: str) -> int:
     """Print progress until every app is Synced and Healthy (and, without --until-healthy, changes
     and Events until stopped); the exit code."""
@@ -206,7 +210,7 @@ async def _watch(client: Any, repo: DemoRepo, opts: Options, stop: asyncio.Event
 class _Watcher:
     """One look per step at the Applications and their Events; prints what changed."""
 
-    def __init__(self, client: Any, repo: DemoRepo, opts: Options, kubeconfig: Path, since: str) -> None:
+    def __init__(self, client: Client, repo: DemoRepo, opts: Options, kubeconfig: Path, since: str) -> None:
         self.client, self.repo, self.opts, self.kubeconfig, self.since = client, repo, opts, kubeconfig, since
         self.root = str(repo.root["metadata"]["name"])
         self.started = time.monotonic()
