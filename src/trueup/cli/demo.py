@@ -102,10 +102,9 @@ def demo_cmd(data_dir: Path, timing: str, listen: str | None, port: int | None, 
     token, token_from = api_token(None, data_dir)
     config = ServerConfig(api_tokens=(token,), webhook_secrets=webhook_secrets(None))
     opts = Options(data_dir, timing, address, port, until_healthy, timeout, poll_interval)
-    code = 1
-    with contextlib.suppress(KeyboardInterrupt):
-        code = asyncio.run(_demo(opts, repo, config, token, token_from))
-    sys.exit(code)
+    from .running import run_until_stopped
+
+    sys.exit(run_until_stopped(_demo(opts, repo, config, token, token_from), 1))
 
 
 def _listen_address(listen: str | None) -> str | None:

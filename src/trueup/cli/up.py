@@ -296,11 +296,8 @@ def up_cmd(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_interva
             raise click.BadParameter(str(exc), param_hint="--listen") from None
         token, token_from = api_token(token_file, data_dir.parent)
         config = ServerConfig(api_tokens=(token,), webhook_secrets=webhook_secrets(webhook_secret_file))
-    from trueup.server.runner import ListenError
+    from trueup.cli.running import run_until_stopped
+
     argocd = (argocd_apps, tuple(n.strip() for n in argocd_namespaces.split(",") if n.strip()))
-    try:
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(_run(cluster, data_dir, namespace, poll_interval, port, address, config, token_from,
-                             leader_elect, lease, argocd))
-    except ListenError as exc:
-        raise click.ClickException(str(exc)) from None
+    run_until_stopped(_run(cluster, data_dir, namespace, poll_interval, port, address, config, token_from,
+                           leader_elect, lease, argocd), None)
