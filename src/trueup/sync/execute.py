@@ -4,10 +4,14 @@
 
 1. Resolve every object's resource type (an unknown kind fails the sync before any write,
    unless a CRD in the same sync defines it).
-2. Dry-run every object (server-side apply with `dryRun=All`): one invalid object means no
+2. List the live objects of the kinds to apply (one list per kind and namespace): an object
+   whose live state already holds every field Git sets, with trueup's managed field set equal
+   to what Git sets now (`diff.apply_is_noop`, exact), cannot change: it is neither dry-run nor
+   applied, and reported `unchanged`.
+3. Dry-run every other object (server-side apply with `dryRun=All`): one invalid object means no
    write at all. Objects in a namespace the sync itself creates cannot be checked yet and are
    noted as such.
-3. PreSync hooks, then each Sync wave (applies, then proven prunes), waiting until the wave's
+4. PreSync hooks, then each Sync wave (applies, then proven prunes), waiting until the wave's
    objects are healthy before the next; then PostSync hooks. On failure, SyncFail hooks.
    Hooks honour their delete policies; `generateName` hooks get a fresh name each run.
 
@@ -25,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..diff.noop import apply_is_noop
 from ..kube import ApiError, Client, Discovery, Res, UnknownKind
 from ..model import ResourceKey
 from .plan import PHASES, TRACKING_ANNOTATION, Plan, Task, is_hook, tracking_id
@@ -92,6 +97,8 @@ class Syncer:
         # the wave's health wait does not GET them again.
         self._settled: set[ResourceKey] = set()
         self._unhealthy = ""  # the last step's objects not yet healthy when its wait timed out
+        # Tasks whose apply cannot change the live object (no dry run, no apply): their live object.
+        self._noop: dict[Task, Obj] = {}
 
     def _record(self, result: ResourceResult) -> None:
         self._results.append(result)
@@ -139,7 +146,7 @@ class Syncer:
 
         async def check(task: Task) -> None:
             res = types.get(task)
-            if res is None or task.action == "prune":
+            if res is None or task.action == "prune" or task in self._noop:
                 return
             obj = self._desired(task, opts, res)
             meta = obj["metadata"]
@@ -164,6 +171,49 @@ class Syncer:
 
         await asyncio.gather(*(check(t) for t in plan.tasks))
         return sorted(errors)
+
+    async def _unchanged(self, plan: Plan, types: dict[Task, Res | None], opts: ExecOptions) -> dict[Task, Obj]:
+        """The apply tasks whose server-side apply cannot change the live object, with that object.
+        The live objects come from one list per kind and namespace (per kind when the kind spans
+        more than a few namespaces); a list the server refuses only means no task of it is skipped."""
+        wanted: dict[Task, tuple[Res, str | None, Obj]] = {}
+        for task in plan.tasks:
+            res = types.get(task)
+            if res is None or task.action != "apply" or opts.replace or "Replace=true" in task.options:
+                continue
+            obj = self._desired(task, opts, res)
+            if obj["metadata"].get("name"):
+                wanted[task] = (res, obj["metadata"].get("namespace") if res.namespaced else None, obj)
+        spaces: dict[Res, set[str | None]] = {}
+        for res, ns, _ in wanted.values():
+            spaces.setdefault(res, set()).add(ns)
+        scopes = [(res, ns) for res, nss in spaces.items()
+                  for ns in (nss if len(nss) <= 3 and None not in nss else {None})]
+        sem = asyncio.Semaphore(opts.concurrency)
+
+        async def listed(res: Res, ns: str | None) -> dict[tuple[str, str], Obj]:
+            async with sem:
+                try:
+                    items, _ = await self.client.list(res, ns)
+                except ApiError:
+                    return {}
+            out = {}
+            for item in items:
+                meta = item.get("metadata") or {}
+                item.setdefault("apiVersion", res.api_version)
+                item.setdefault("kind", res.kind)
+                out[(str(meta.get("namespace") or ""), str(meta.get("name", "")))] = item
+            return out
+
+        found: dict[Res, dict[tuple[str, str], Obj]] = {}
+        for (res, _), items in zip(scopes, await asyncio.gather(*(listed(r, ns) for r, ns in scopes)), strict=True):
+            found.setdefault(res, {}).update(items)
+        unchanged: dict[Task, Obj] = {}
+        for task, (res, ns, obj) in wanted.items():
+            live = found.get(res, {}).get((ns or "", str(obj["metadata"]["name"])))
+            if live is not None and apply_is_noop(obj, live, FIELD_MANAGER):
+                unchanged[task] = live
+        return unchanged
 
     async def _dry_run_elsewhere(self, res: Res, obj: Obj, new_namespaces: set[str], opts: ExecOptions) -> str:
         """Validate an object whose namespace does not exist yet: an error unless this sync creates
@@ -207,6 +257,10 @@ class Syncer:
         try:
             if task.action == "hook":
                 return await self._run_hook(task, res, obj, opts)
+            live = self._noop.get(task)
+            if live is not None:
+                self._settle(task.key, live)
+                return ResourceResult(task.key, "unchanged", "", task.phase, task.wave)
             if opts.replace or "Replace=true" in task.options:
                 live = await self.client.get(res, ns, meta["name"])
                 if live is None:
@@ -217,12 +271,7 @@ class Syncer:
                 return ResourceResult(task.key, "configured", "replaced", task.phase, task.wave)
             out, created = await self.client.apply(res, ns, meta["name"], obj, field_manager=FIELD_MANAGER,
                                                    field_validation="Strict" if opts.validate else "Ignore")
-            if self.health is not None:
-                verdict = self.health(out)
-                if verdict is None or verdict[0] == "Healthy":
-                    self._settled.add(task.key)
-                else:
-                    self._settled.discard(task.key)
+            self._settle(task.key, out)
             if created:
                 return ResourceResult(task.key, "created", "", task.phase, task.wave)
             old_rv = self._live_rv.get(task.key)
@@ -231,6 +280,14 @@ class Syncer:
             return ResourceResult(task.key, action, "", task.phase, task.wave)
         except ApiError as exc:
             return ResourceResult(task.key, "failed", exc.message or str(exc), task.phase, task.wave)
+
+    def _settle(self, key: ResourceKey, obj: Obj) -> None:
+        if self.health is not None:
+            verdict = self.health(obj)
+            if verdict is None or verdict[0] == "Healthy":
+                self._settled.add(key)
+            else:
+                self._settled.discard(key)
 
     async def _prune(self, task: Task, res: Res | None, opts: ExecOptions) -> ResourceResult:
         if res is None:
@@ -302,6 +359,7 @@ class Syncer:
             types = await self._resolve(plan)
         except SyncError as exc:
             return SyncResult("Failed", str(exc), [], opts.dry_run)
+        self._noop = {} if opts.dry_run else await self._unchanged(plan, types, opts)
         errors = await self._dry_run(plan, types, opts)
         if errors:
             message = "the dry run failed, nothing was changed:\n  " + "\n  ".join(errors)
