@@ -328,24 +328,37 @@ class Syncer:
                 return
             await asyncio.sleep(0.1)
 
-    async def _wait_healthy(self, targets: list[tuple[Res, str | None, str]], limit: float) -> tuple[str, str]:
-        """Wait until every target is Healthy (or has no health); Degraded ends the wait early."""
+    async def _wait_healthy(self, targets: list[tuple[Res, str | None, str]], limit: float,
+                            concurrency: int = 16) -> tuple[str, str]:
+        """Wait until every target is Healthy (or has no health); Degraded ends the wait early.
+        Each round GETs the targets not yet healthy concurrently; a healthy one is not asked again."""
         if self.health is None:
             return ("Healthy", "")
+        health = self.health
         deadline = time.monotonic() + limit
-        delay = 0.05
-        while True:
-            worst: tuple[str, str] = ("Healthy", "")
-            for res, ns, name in targets:
+        delay = 0.02
+        sem = asyncio.Semaphore(concurrency)
+
+        async def verdict_of(res: Res, ns: str | None, name: str) -> tuple[str, str] | None:
+            async with sem:
                 live = await self.client.get(res, ns, name)
-                verdict = ("Missing", f"{res.kind} {name} not found") if live is None else self.health(live)
+            return ("Missing", f"{res.kind} {name} not found") if live is None else health(live)
+
+        pending = list(targets)
+        while True:
+            verdicts = await asyncio.gather(*(verdict_of(*t) for t in pending))
+            worst: tuple[str, str] = ("Healthy", "")
+            waiting = []
+            for target, verdict in zip(pending, verdicts, strict=True):
                 if verdict is None or verdict[0] == "Healthy":
                     continue
                 if verdict[0] == "Degraded":
                     return verdict
                 worst = verdict
-            if worst[0] == "Healthy":
-                return worst
+                waiting.append(target)
+            if not waiting:
+                return ("Healthy", "")
+            pending = waiting
             if time.monotonic() > deadline:
                 return (worst[0], f"timed out waiting for health: {worst[1] or worst[0]}")
             await asyncio.sleep(delay)
@@ -427,7 +440,7 @@ class Syncer:
             res = types.get(t) or (await self.discovery.resolve(str(t.obj.get("apiVersion", "")), t.key.kind)).res
             ns = t.key.namespace or (opts.namespace if res.namespaced else "")
             targets.append((res, ns if res.namespaced else None, t.key.name))
-        status, message = await self._wait_healthy(targets, opts.wave_timeout)
+        status, message = await self._wait_healthy(targets, opts.wave_timeout, opts.concurrency)
         if status != "Healthy":
             if final and status in ("Progressing", "Suspended"):
                 self._unhealthy = message or status
