@@ -23,7 +23,8 @@ Deployments too, so the server does the same work for every tool.
 Besides wall time, each command's CPU seconds and the server's CPU seconds while it ran (from
 /proc) are recorded: the server is one asyncio process, so its CPU time is a floor under any
 client's wall time. trueup's own breakdown (render, dry run, applies + health wait) comes from
-one extra in-process run per case with the Syncer's steps timed. Output: Markdown tables of
+one extra in-process run per case with the Syncer's steps timed (discovery, live lists + no-op check, dry
+run, applies + health wait). Output: Markdown tables of
 medians, min/max and ratios (kubectl time / trueup time; > 1 means trueup is faster).
 """
 
@@ -293,8 +294,9 @@ def breakdown(app_path: Path, kubeconfig: Path, cache: Path, what: str) -> dict[
         finally:
             await client.close()
 
-    saved = {name: getattr(Syncer, name) for name in ("_resolve", "_dry_run", "_run_phases")}
-    labels = {"_resolve": "discovery", "_dry_run": "dry run", "_run_phases": "applies + health wait"}
+    saved = {name: getattr(Syncer, name) for name in ("_resolve", "_unchanged", "_dry_run", "_run_phases")}
+    labels = {"_resolve": "discovery", "_unchanged": "live lists + no-op check", "_dry_run": "dry run",
+              "_run_phases": "applies + health wait"}
     try:
         for name, fn in saved.items():
             setattr(Syncer, name, (lambda f, n: lambda self, *a, **k: timed(n, f)(self, *a, **k))(fn, labels[name]))
