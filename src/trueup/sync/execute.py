@@ -4,7 +4,7 @@
 
 1. Resolve every object's resource type (an unknown kind fails the sync before any write,
    unless a CRD in the same sync defines it).
-2. List the live objects of the kinds to apply (one list per kind and namespace): an object
+2. Read the live objects to apply (one list per kind and namespace): an object
    whose live state already holds every field Git sets, with trueup's managed field set equal
    to what Git sets now (`diff.apply_is_noop`, exact), cannot change: it is neither dry-run nor
    applied, and reported `unchanged`.
@@ -174,8 +174,10 @@ class Syncer:
 
     async def _unchanged(self, plan: Plan, types: dict[Task, Res | None], opts: ExecOptions) -> dict[Task, Obj]:
         """The apply tasks whose server-side apply cannot change the live object, with that object.
-        The live objects come from one list per kind and namespace (per kind when the kind spans
-        more than a few namespaces); a list the server refuses only means no task of it is skipped."""
+        The live objects come from one list per kind and namespace (a GET when that namespace holds
+        only one or two of them: a list is never more requests than a GET per object, and never
+        spans the whole cluster for a namespaced kind); a read the server refuses only means its
+        tasks are not skipped."""
         wanted: dict[Task, tuple[Res, str | None, Obj]] = {}
         for task in plan.tasks:
             res = types.get(task)
@@ -184,33 +186,33 @@ class Syncer:
             obj = self._desired(task, opts, res)
             if obj["metadata"].get("name"):
                 wanted[task] = (res, obj["metadata"].get("namespace") if res.namespaced else None, obj)
-        spaces: dict[Res, set[str | None]] = {}
-        for res, ns, _ in wanted.values():
-            spaces.setdefault(res, set()).add(ns)
-        scopes = [(res, ns) for res, nss in spaces.items()
-                  for ns in (nss if len(nss) <= 3 and None not in nss else {None})]
+        scopes: dict[tuple[Res, str | None], list[str]] = {}
+        for res, ns, obj in wanted.values():
+            scopes.setdefault((res, ns), []).append(str(obj["metadata"]["name"]))
         sem = asyncio.Semaphore(opts.concurrency)
 
-        async def listed(res: Res, ns: str | None) -> dict[tuple[str, str], Obj]:
+        async def read(res: Res, ns: str | None, names: list[str]) -> list[Obj]:
             async with sem:
                 try:
-                    items, _ = await self.client.list(res, ns)
+                    if len(names) > 2:
+                        return (await self.client.list(res, ns))[0]
+                    found = [await self.client.get(res, ns, name) for name in names]
+                    return [o for o in found if o is not None]
                 except ApiError:
-                    return {}
-            out = {}
+                    return []
+
+        keys = list(scopes)
+        found: dict[tuple[Res, str, str], Obj] = {}
+        for (res, _), items in zip(keys, await asyncio.gather(*(read(r, ns, scopes[(r, ns)]) for r, ns in keys)),
+                                   strict=True):
             for item in items:
                 meta = item.get("metadata") or {}
                 item.setdefault("apiVersion", res.api_version)
                 item.setdefault("kind", res.kind)
-                out[(str(meta.get("namespace") or ""), str(meta.get("name", "")))] = item
-            return out
-
-        found: dict[Res, dict[tuple[str, str], Obj]] = {}
-        for (res, _), items in zip(scopes, await asyncio.gather(*(listed(r, ns) for r, ns in scopes)), strict=True):
-            found.setdefault(res, {}).update(items)
+                found[(res, str(meta.get("namespace") or ""), str(meta.get("name", "")))] = item
         unchanged: dict[Task, Obj] = {}
         for task, (res, ns, obj) in wanted.items():
-            live = found.get(res, {}).get((ns or "", str(obj["metadata"]["name"])))
+            live = found.get((res, ns or "", str(obj["metadata"]["name"])))
             if live is not None and apply_is_noop(obj, live, FIELD_MANAGER):
                 unchanged[task] = live
         return unchanged
