@@ -305,7 +305,8 @@ def breakdown(app_path: Path, kubeconfig: Path, cache: Path, what: str) -> dict[
         finally:
             await client.close()
 
-    saved = {name: getattr(Syncer, name) for name in ("_resolve", "_unchanged", "_dry_run", "_run_phases")}
+    saved = {name: getattr(Syncer, name) for name in ("_resolve", "_unchanged", "_dry_run", "_run_phases")
+             if hasattr(Syncer, name)}  # (an older trueup, measured for a before/after, may lack a step)
     labels = {"_resolve": "discovery", "_unchanged": "live lists + no-op check", "_dry_run": "dry run",
               "_run_phases": "applies + health wait"}
     try:
