@@ -18,8 +18,9 @@ answer is not certain the result is False and the caller asks the server (dry ru
 `null` values, an `i:` (positional) item, a key that matches no item or several, a value of
 another JSON type (1 vs 1.0 vs "1", a quantity written differently, an int-or-string), an
 atomic value the server defaulted into (the live copy holds more than Git), a managed entry of
-another apiVersion or more than one `Apply` entry for M. One conversion is known exactly: a
-core/v1 Secret's `stringData` is stored base64-encoded in `data` (and owned as `stringData`).
+another apiVersion or more than one `Apply` entry for M, an object being deleted. One conversion
+is known exactly: a core/v1 Secret's `stringData` is stored base64-encoded in `data` (and owned
+as `stringData`).
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ def apply_is_noop(desired: Obj, live: Obj | None, manager: str) -> bool:
     for key in _META_IDENTITY:
         if key in meta and meta[key] != lmeta.get(key):
             return False
+    if lmeta.get("deletionTimestamp"):
+        return False  # being deleted: let the server answer
     body = {k: v for k, v in desired.items() if k not in _IDENTITY}
     rest_meta = {k: v for k, v in meta.items() if k not in _META_IDENTITY}
     if rest_meta:

@@ -198,6 +198,13 @@ def test_secret_string_data_is_compared_with_its_stored_base64() -> None:
     assert not apply_is_noop(both, secret_live({"password": "czNjcmV0"}), "trueup")
 
 
+def test_an_object_being_deleted_falls_back() -> None:
+    desired = deployment()
+    live = live_of(desired, deployment_fields())
+    live["metadata"]["deletionTimestamp"] = "2026-11-26T10:10:00Z"
+    assert not apply_is_noop(desired, live, "trueup")
+
+
 def test_identity_must_match() -> None:
     desired = deployment()
     live = live_of(desired, deployment_fields())
