@@ -152,3 +152,38 @@ async def test_trueup_application_crd_installs_and_accepts_argo_shaped_apps(kube
     stored, created = await client.apply(apps, "default", "shop", app, field_manager="trueup")
     assert created and stored["spec"]["source"]["helm"] == {"valueFiles": ["prod.yaml"]}
     assert parse_application(stored).source["path"] == "app"
+
+
+async def test_resync_skips_unchanged_objects_but_restores_drift_and_removes_dropped_fields(
+        kube: tuple[Client, Discovery]) -> None:
+    """A no-change re-sync writes nothing; an out-of-band edit and a field dropped from Git still sync."""
+    client, disc = kube
+    await client.apply(NS, None, "shop", namespace("shop"), field_manager="setup")
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "creds", "namespace": "shop"},
+              "type": "Opaque", "stringData": {"password": "s3cret"}}
+    a, b = cm("a"), cm("b")
+    b["data"]["extra"] = "yes"
+    desired = [Manifest(a), Manifest(b), Manifest(secret)]
+
+    async def sync(manifests: list[Manifest]) -> dict[str, str]:
+        result = await Syncer(client, disc, "shop", health=healthy).run(plan("shop", manifests, [], PlanOptions()),
+                                                                        ExecOptions(namespace="shop"))
+        assert result.ok, result.message
+        return {str(r.key): r.action for r in result.resources}
+
+    assert set((await sync(desired)).values()) == {"created"}
+    rvs = {n: await rv_of(client, CM, "shop", n) for n in ("a", "b")}
+    assert await sync(desired) == {"ConfigMap shop/a": "unchanged", "ConfigMap shop/b": "unchanged",
+                                   "Secret shop/creds": "unchanged"}
+    assert {n: await rv_of(client, CM, "shop", n) for n in ("a", "b")} == rvs
+    # Out of band, by another manager: the re-sync puts Git's value back.
+    await client.patch(CM, "shop", "a", {"data": {"name": "edited"}}, field_manager="kubectl-edit",
+                       patch_type="merge")
+    # A field dropped from Git: the re-sync removes it.
+    b2 = cm("b")
+    actions = await sync([Manifest(a), Manifest(b2), Manifest(secret)])
+    assert actions == {"ConfigMap shop/a": "configured", "ConfigMap shop/b": "configured",
+                       "Secret shop/creds": "unchanged"}
+    live_a, live_b = await client.get(CM, "shop", "a"), await client.get(CM, "shop", "b")
+    assert live_a is not None and live_a["data"] == {"name": "a"}
+    assert live_b is not None and live_b["data"] == {"name": "b"}
