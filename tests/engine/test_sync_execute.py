@@ -7,6 +7,7 @@ from typing import Any
 from trueup.kube import Client, Discovery, Res
 from trueup.model import Manifest
 from trueup.sync import TRACKING_ANNOTATION, ExecOptions, PlanOptions, Syncer, gather_live, plan
+from trueup.sync.execute import NOT_APPLIED
 
 CM = Res("", "v1", "configmaps", "ConfigMap")
 NS = Res("", "v1", "namespaces", "Namespace", False)
@@ -165,16 +166,21 @@ async def test_resync_skips_unchanged_objects_but_restores_drift_and_removes_dro
     b["data"]["extra"] = "yes"
     desired = [Manifest(a), Manifest(b), Manifest(secret)]
 
+    skipped: set[str] = set()
+
     async def sync(manifests: list[Manifest]) -> dict[str, str]:
         result = await Syncer(client, disc, "shop", health=healthy).run(plan("shop", manifests, [], PlanOptions()),
                                                                         ExecOptions(namespace="shop"))
         assert result.ok, result.message
+        skipped.clear()
+        skipped.update(str(r.key) for r in result.resources if r.message == NOT_APPLIED)
         return {str(r.key): r.action for r in result.resources}
 
     assert set((await sync(desired)).values()) == {"created"}
     rvs = {n: await rv_of(client, CM, "shop", n) for n in ("a", "b")}
     assert await sync(desired) == {"ConfigMap shop/a": "unchanged", "ConfigMap shop/b": "unchanged",
                                    "Secret shop/creds": "unchanged"}
+    assert skipped == {"ConfigMap shop/a", "ConfigMap shop/b", "Secret shop/creds"}  # no dry run, no apply
     assert {n: await rv_of(client, CM, "shop", n) for n in ("a", "b")} == rvs
     # Out of band, by another manager: the re-sync puts Git's value back.
     await client.patch(CM, "shop", "a", {"data": {"name": "edited"}}, field_manager="kubectl-edit",
@@ -184,6 +190,7 @@ async def test_resync_skips_unchanged_objects_but_restores_drift_and_removes_dro
     actions = await sync([Manifest(a), Manifest(b2), Manifest(secret)])
     assert actions == {"ConfigMap shop/a": "configured", "ConfigMap shop/b": "configured",
                        "Secret shop/creds": "unchanged"}
+    assert skipped == {"Secret shop/creds"}
     live_a, live_b = await client.get(CM, "shop", "a"), await client.get(CM, "shop", "b")
     assert live_a is not None and live_a["data"] == {"name": "a"}
     assert live_b is not None and live_b["data"] == {"name": "b"}

@@ -41,6 +41,9 @@ HealthFn = Callable[[Obj], tuple[str, str] | None]
 Progress = Callable[["ResourceResult"], None]
 
 
+NOT_APPLIED = "live object already matches Git: not applied"
+
+
 @dataclass
 class ResourceResult:
     key: ResourceKey
@@ -262,7 +265,7 @@ class Syncer:
             live = self._noop.get(task)
             if live is not None:
                 self._settle(task.key, live)
-                return ResourceResult(task.key, "unchanged", "", task.phase, task.wave)
+                return ResourceResult(task.key, "unchanged", NOT_APPLIED, task.phase, task.wave)
             if opts.replace or "Replace=true" in task.options:
                 live = await self.client.get(res, ns, meta["name"])
                 if live is None:
