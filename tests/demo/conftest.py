@@ -6,12 +6,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
 from tests.conftest import kubectl_path
+from tests.processes import CliProcess
 
 TRUEUP = str(Path(sys.executable).parent / "trueup")
 HEALTHY_LINE = "all 4 demo apps are Synced and Healthy"
@@ -22,48 +21,13 @@ def demo_args(data_dir: Path, *extra: str) -> list[str]:
             "--listen", "127.0.0.1:0", *extra]
 
 
-class Demo:
+class Demo(CliProcess):
     """A long-running `trueup demo`; stdout and stderr collected by a reader thread."""
 
     def __init__(self, data_dir: Path, *extra: str) -> None:
         self.data_dir = data_dir
         self.kubeconfig = data_dir / "cluster" / "kubeconfig"
-        self.process = subprocess.Popen(demo_args(data_dir, *extra), stdout=subprocess.PIPE,
-                                        stderr=subprocess.STDOUT, text=True)
-        self.lines: list[str] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line)
-
-    @property
-    def output(self) -> str:
-        return "".join(self.lines)
-
-    def wait_for_line(self, text: str, timeout: float = 60) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for line in list(self.lines):
-                if text in line:
-                    return line
-            if self.process.poll() is not None and not self._reader.is_alive():
-                break
-            time.sleep(0.05)
-        raise AssertionError(f"`trueup demo` never printed {text!r}:\n{self.output}")
-
-    def stop(self, timeout: float = 30) -> int:
-        if self.process.poll() is None:
-            self.process.terminate()
-        try:
-            code = self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            raise
-        self._reader.join(timeout=5)
-        return code
+        super().__init__(demo_args(data_dir, *extra))
 
 
 def kubectl(kubeconfig: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:

@@ -107,8 +107,8 @@ def test_running_demo_heals_drift_ships_a_commit_and_stops_on_sigterm(tmp_path: 
     # Git is checked only every 300 s here: the commit below ships because of the hard refresh.
     demo = Demo(tmp_path, "--poll-interval", "300")
     try:
-        demo.wait_for_line(HEALTHY_LINE, timeout=90)
-        assert "Drift by hand" in demo.wait_for_line("Drift by hand", timeout=10)
+        demo.wait_for(HEALTHY_LINE, timeout=90)
+        assert "Drift by hand" in demo.wait_for("Drift by hand", timeout=10)
         kube = demo.kubeconfig
         kubectl(kube, "scale", "deployment/frontend", "-n", "three-tier", "--replicas=5")
 
@@ -125,7 +125,7 @@ def test_running_demo_heals_drift_ships_a_commit_and_stops_on_sigterm(tmp_path: 
             return found
 
         eventually(reasons, timeout=30, what="the drift and the heal recorded as Events on the frontend app")
-        demo.wait_for_line("event: frontend ResourceHealed", timeout=30)
+        demo.wait_for("event: frontend ResourceHealed", timeout=30)
 
         # Ship a change: a commit, then `trueup app refresh --hard` (fetch now, not at the next poll)
         sha = _commit(tmp_path / "repo", "frontend/values.yaml", "replicaCount: 2", "replicaCount: 3",

@@ -14,8 +14,6 @@ import base64
 import functools
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import urllib.error
 import urllib.request
@@ -26,6 +24,7 @@ from urllib.parse import urlsplit
 
 from tests.conftest import RunningCluster, eventually
 from tests.deploy.chartkit import container, one, render
+from tests.processes import CliProcess
 
 TRUEUP = str(Path(sys.executable).parent / "trueup")
 
@@ -71,29 +70,6 @@ def ready(url: str) -> bool:
     return http(f"{url}/readyz") == 200
 
 
-class Replica:
-    def __init__(self, cmd: list[str], env: dict[str, str]) -> None:
-        self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.lines: list[str] = []
-
-    def wait_for(self, text: str) -> str:
-        assert self.proc.stdout is not None
-        while not any(text in line for line in self.lines):
-            line = self.proc.stdout.readline()
-            assert line, "".join(self.lines)
-            self.lines.append(line)
-        return next(line for line in self.lines if text in line)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-
 def test_two_replicas_of_the_charts_pod_elect_one_leader_serve_probes_and_fail_over(
         cluster: RunningCluster, tmp_path: Path) -> None:
     ns = f"tp-{uuid.uuid4().hex[:8]}"
@@ -107,7 +83,7 @@ def test_two_replicas_of_the_charts_pod_elect_one_leader_serve_probes_and_fail_o
     (sa / "token").write_text(cluster.token)
     (sa / "namespace").write_text(ns)
     url = urlsplit(cluster.url)
-    replicas: list[Replica] = []
+    replicas: list[CliProcess] = []
     try:
         for i in range(2):
             mounts = pod_files(objects, tmp_path / f"pod-{i}")
@@ -115,7 +91,7 @@ def test_two_replicas_of_the_charts_pod_elect_one_leader_serve_probes_and_fail_o
             env |= {e["name"]: e["value"] for e in c["env"]}
             env |= {"HOME": str(mounts[env["HOME"]]), "KUBERNETES_SERVICE_HOST": str(url.hostname),
                     "KUBERNETES_SERVICE_PORT": str(url.port)}
-            replicas.append(Replica([TRUEUP, "up", *localize(c["args"], mounts), "--service-account-dir", str(sa)],
+            replicas.append(CliProcess([TRUEUP, "up", *localize(c["args"], mounts), "--service-account-dir", str(sa)],
                                     env))
         urls = [r.wait_for("trueup server at ").split()[3] for r in replicas]
         for r in replicas:
