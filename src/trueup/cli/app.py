@@ -77,6 +77,8 @@ def _run(t: Target, body: Callable[[Client], Awaitable[T]]) -> T:
 
     try:
         return asyncio.run(go())
+    except BrokenPipeError:  # stdout closed early (`| head`): click exits 1 quietly
+        raise
     except (AppCliError, ApiError, ConfigError, RevisionError, OSError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)

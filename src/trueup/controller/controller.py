@@ -173,8 +173,8 @@ class Controller:
         self.started = False
         self.queue.shutdown()
         await self.apps.stop()
-        await self.watches.stop()
         await self._stop_workers(grace_s)
+        await self.watches.stop()  # after the workers: a reconcile finishing in the grace may add a watch
         await self.reconciler.events.flush()  # Events still being written land before we go
         if self.elector is not None and self._electing is not None:
             self.elector.stop()  # steps down, then releases the Lease for a standby
