@@ -429,7 +429,9 @@ def wait_cmd(kubeconfig: str | None, context: str | None, namespace: str, name: 
     argocd.argoproj.io/refresh annotation is still set): in CI, `trueup app refresh NAME --hard`
     then `trueup app wait NAME` waits for the comparison with the new commit. To wait for a
     particular commit, whenever it is pushed: `trueup app wait NAME --revision $GIT_SHA`
-    (with --sync, that commit is synced; with both flags, synced and healthy).
+    (synced and healthy at that commit; with --sync alone, synced). A branch, tag or short SHA
+    is resolved through the CLI's Git cache ($TRUEUP_CACHE_DIR) with the credentials of
+    $TRUEUP_REPO_CREDS.
 
     Exit 0 when they hold, 1 on timeout (the last status is printed), 2 on error."""
     t = Target(kubeconfig, context, namespace)
