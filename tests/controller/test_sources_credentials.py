@@ -110,9 +110,9 @@ async def test_multi_source_values_from_a_ref_repository_and_revisions_per_sourc
     # a rollback to the first entry pins every source to its own revision again
     first = status["history"][0]["revision"]
     assert first == f"{chart},{first_values}"
-    doc = await kit.app()
-    doc["spec"]["syncPolicy"].pop("automated")  # or auto-sync would move it forward again
-    await kit.client.update(APPLICATIONS, NAMESPACE, kit.name, doc, field_manager="kubectl")
+    # or auto-sync would move it forward again (a merge patch: the controller writes status meanwhile)
+    await kit.client.patch(APPLICATIONS, NAMESPACE, kit.name, {"spec": {"syncPolicy": {"automated": None}}},
+                           field_manager="kubectl")
     await kit.client.patch(APPLICATIONS, NAMESPACE, kit.name, {"operation": {"sync": {"revision": first}}},
                            field_manager="trueup-cli")
 
@@ -134,9 +134,8 @@ async def test_chart_version_not_found_is_a_condition_and_prunes_nothing(kit: Ki
         status = await _status_where(kit, lambda s: (s.get("sync") or {}).get("status") == "Synced"
                                      and s["sync"].get("revision") == "1.0.0", "Synced at chart 1.0.0")
         assert status["history"][-1]["revision"] == "1.0.0"
-        app = await kit.app()
-        app["spec"]["source"]["targetRevision"] = "^2.0.0"
-        await kit.client.update(APPLICATIONS, NAMESPACE, kit.name, app, field_manager="kubectl")
+        await kit.client.patch(APPLICATIONS, NAMESPACE, kit.name, {"spec": {"source": {"targetRevision": "^2.0.0"}}},
+                               field_manager="kubectl")
         messages = await until(lambda: kit.conditions("ComparisonError"), limit_s=60, what="ComparisonError")
         for word in ("web", "^2.0.0", f"127.0.0.1:{server.port}/static", "1.1.0"):
             assert word in messages[0], (word, messages[0])

@@ -5,15 +5,18 @@
     trueup app history  NAME [-o json|yaml]
     trueup app diff     NAME [-o json]                     exit 0 in sync, 1 out of sync, 2 error
     trueup app sync     NAME [--revision R] [--prune] [--wait] [--timeout S]
-    trueup app wait     NAME [--sync] [--health] [--timeout S]   exit 0 done, 1 timed out, 2 error
+    trueup app wait     NAME [--sync] [--health] [--revision REV] [--timeout S]
+                                                           exit 0 done, 1 timed out, 2 error
     trueup app rollback NAME ID [--disable-auto-sync] [--prune] [--wait]
-    trueup app refresh  NAME [--hard]
+    trueup app refresh  NAME [--hard] [--wait] [--timeout S]
     trueup app delete   NAME [--cascade/--no-cascade]
 
 Nothing here talks to the controller: a sync or rollback sets `operation.sync` on the Application
 (the controller runs it and clears it), a refresh sets the `argocd.argoproj.io/refresh` annotation,
-and `wait` watches the object's status. Common options: --kubeconfig, --context, -n/--namespace
-(default `trueup`). Errors print one line on stderr and exit 2.
+and `wait` watches the object's status. The controller removes the refresh annotation once it
+wrote the comparison that refresh asked for, so `wait` is not done while it is still set:
+`trueup app refresh NAME && trueup app wait NAME` never returns on the status from before.
+Common options: --kubeconfig, --context, -n/--namespace (default `trueup`). Errors print one line on stderr and exit 2.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ import click
 import yaml
 
 from trueup.kube import ApiError, Client, ConfigError, Res, load_config
+
+from .app_revision import RevisionError, Wanted, wanted_revision
 
 T = TypeVar("T")
 Obj = dict[str, Any]
@@ -72,7 +77,9 @@ def _run(t: Target, body: Callable[[Client], Awaitable[T]]) -> T:
 
     try:
         return asyncio.run(go())
-    except (AppCliError, ApiError, ConfigError, OSError) as exc:
+    except BrokenPipeError:  # stdout closed early (`| head`): click exits 1 quietly
+        raise
+    except (AppCliError, ApiError, ConfigError, RevisionError, OSError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
 
@@ -117,6 +124,17 @@ def _source(doc: Obj) -> Obj:
     return dict(src or {})
 
 
+def _refresh_pending(doc: Obj) -> str:
+    """The refresh asked for and not yet processed by the controller ("" if none)."""
+    return str(((doc.get("metadata") or {}).get("annotations") or {}).get(REFRESH_ANNOTATION) or "")
+
+
+def _operation_label(doc: Obj) -> str:
+    """The OPERATION column: Syncing while a sync runs (or is requested), else the last one's phase."""
+    phase = _op_phase(doc)
+    return "Syncing" if phase == "Running" or doc.get("operation") else phase or "-"
+
+
 def _busy(doc: Obj) -> str | None:
     """Why a new operation must not start now, or None."""
     if doc.get("operation"):
@@ -148,8 +166,12 @@ def _dump(data: Any, output: str) -> None:
 
 
 # ----- waiting (a watch on the Application)
-def _condition(sync: bool, health: bool) -> Callable[[Obj], bool]:
+def _condition(sync: bool, health: bool, revision: Wanted | None = None) -> Callable[[Obj], bool]:
     def done(doc: Obj) -> bool:
+        if _refresh_pending(doc):  # the status is from before the refresh that was asked for
+            return False
+        if revision is not None and not revision.matches(doc):
+            return False
         if sync and (_sync_status(doc) != "Synced" or _busy(doc)):
             return False
         return not (health and _health(doc) != "Healthy")
@@ -249,7 +271,8 @@ def app_group() -> None:
 @_common
 @click.option("-o", "--output", type=click.Choice(["table", "wide", "json", "yaml"]), default="table")
 def list_cmd(kubeconfig: str | None, context: str | None, namespace: str, output: str) -> None:
-    """List Applications with their sync and health status."""
+    """List Applications with their sync and health status and their operation (Syncing while a sync
+    runs, else how the last one ended)."""
     t = Target(kubeconfig, context, namespace)
 
     async def go(client: Client) -> list[Obj]:
@@ -265,14 +288,14 @@ def list_cmd(kubeconfig: str | None, context: str | None, namespace: str, output
     if output in ("json", "yaml"):
         _dump({"apiVersion": "trueup.dev/v1alpha1", "kind": "ApplicationList", "items": items}, output)
         return
-    head = ["NAME", "SYNC", "HEALTH", "REVISION"] + (["REPO", "PATH"] if output == "wide" else [])
+    head = ["NAME", "SYNC", "HEALTH", "REVISION"] + (["REPO", "PATH"] if output == "wide" else []) + ["OPERATION"]
     rows = [head]
     for d in items:
         row = [str(d["metadata"]["name"]), _sync_status(d), _health(d), _revision(d)[:8] or "-"]
         if output == "wide":
             src = _source(d)
             row += [str(src.get("repoURL") or "-"), str(src.get("path") or src.get("chart") or "-")]
-        rows.append(row)
+        rows.append([*row, _operation_label(d)])
     if not items:
         click.echo(f"no applications in namespace {namespace}", err=True)
         return
@@ -305,7 +328,9 @@ def get_cmd(kubeconfig: str | None, context: str | None, namespace: str, name: s
         ("Health Status", _health(doc)),
     ]
     if op:
-        summary.append(("Operation", f"{op.get('phase', '')}: {op.get('message', '')}"))
+        label = "Syncing" if op.get("phase") == "Running" else str(op.get("phase", ""))
+        since = f" (started {op['startedAt']})" if op.get("phase") == "Running" and op.get("startedAt") else ""
+        summary.append(("Operation", f"{label}{since}: {op.get('message', '')}"))
     for label, value in summary:
         click.echo(f"{label + ':':<15}{value}")
     conditions = status.get("conditions") or []
@@ -392,16 +417,35 @@ def sync_cmd(kubeconfig: str | None, context: str | None, namespace: str, name: 
 @click.argument("name")
 @click.option("--sync", "want_sync", is_flag=True, help="Wait until Synced with no operation pending.")
 @click.option("--health", "want_health", is_flag=True, help="Wait until Healthy.")
+@click.option("--revision", default=None, metavar="SHA|BRANCH|TAG",
+              help="Also wait until status.sync.revision is this commit: a SHA (a short one is resolved), or a "
+                   "branch or tag resolved once, now, in the app's Git repository.")
 @click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds.")
 def wait_cmd(kubeconfig: str | None, context: str | None, namespace: str, name: str, want_sync: bool,
-             want_health: bool, timeout: float) -> None:
-    """Wait for an Application (both conditions when neither flag is given).
+             want_health: bool, revision: str | None, timeout: float) -> None:
+    """Wait for an Application (both conditions when neither --sync nor --health is given).
+
+    Never done while a refresh requested with `trueup app refresh` is not yet processed (the
+    argocd.argoproj.io/refresh annotation is still set): in CI, `trueup app refresh NAME --hard`
+    then `trueup app wait NAME` waits for the comparison with the new commit. To wait for a
+    particular commit, whenever it is pushed: `trueup app wait NAME --revision $GIT_SHA`
+    (synced and healthy at that commit; with --sync alone, synced). A branch, tag or short SHA
+    is resolved through the CLI's Git cache ($TRUEUP_CACHE_DIR) with the credentials of
+    $TRUEUP_REPO_CREDS.
 
     Exit 0 when they hold, 1 on timeout (the last status is printed), 2 on error."""
     t = Target(kubeconfig, context, namespace)
     if not want_sync and not want_health:
         want_sync = want_health = True
-    ok, doc = _run(t, lambda c: _wait(c, t, name, _condition(want_sync, want_health), timeout))
+
+    async def go(client: Client) -> tuple[bool, Obj]:
+        wanted = None
+        if revision is not None:
+            wanted = await wanted_revision(await _get(client, t, name), revision)
+            click.echo(f"{name}: waiting for revision {wanted.describe()}", err=True)
+        return await _wait(client, t, name, _condition(want_sync, want_health, wanted), timeout)
+
+    ok, doc = _run(t, go)
     _report_wait(name, ok, doc, timeout)
 
 
@@ -462,13 +506,21 @@ def rollback_cmd(kubeconfig: str | None, context: str | None, namespace: str, na
 @app_group.command("refresh")
 @_common
 @click.argument("name")
-@click.option("--hard", is_flag=True, help="Ask for a hard refresh (annotation value `hard`).")
-def refresh_cmd(kubeconfig: str | None, context: str | None, namespace: str, name: str, hard: bool) -> None:
-    """Ask the controller to compare with Git again now (sets the argocd.argoproj.io/refresh annotation)."""
+@click.option("--hard", is_flag=True, help="Ask for a hard refresh (annotation value `hard`): fetch Git now.")
+@click.option("--wait", is_flag=True, help="Wait until the controller processed the refresh (the annotation is "
+                                           "removed) and print the status it wrote.")
+@click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds, with --wait.")
+def refresh_cmd(kubeconfig: str | None, context: str | None, namespace: str, name: str, hard: bool, wait: bool,
+                timeout: float) -> None:
+    """Ask the controller to compare with Git again now (sets the argocd.argoproj.io/refresh annotation;
+    the controller removes it once the comparison is written, so it can be set again).
+
+    `trueup app wait` is not done while the refresh is pending, so `refresh` then `wait` is
+    race-free. With --wait: exit 0 once processed, 1 on timeout."""
     t = Target(kubeconfig, context, namespace)
     value = "hard" if hard else "normal"
 
-    async def go(client: Client) -> None:
+    async def go(client: Client) -> tuple[bool, Obj] | None:
         doc = await _get(client, t, name)
         if REFRESH_ANNOTATION in ((doc.get("metadata") or {}).get("annotations") or {}):
             # still set from an earlier refresh: remove it so setting it again is a change
@@ -476,9 +528,14 @@ def refresh_cmd(kubeconfig: str | None, context: str | None, namespace: str, nam
                                field_manager=FIELD_MANAGER)
         await client.patch(APPLICATIONS, namespace, name, {"metadata": {"annotations": {REFRESH_ANNOTATION: value}}},
                            field_manager=FIELD_MANAGER)
+        if not wait:
+            return None
+        return await _wait(client, t, name, lambda d: not _refresh_pending(d), timeout)
 
-    _run(t, go)
+    waited = _run(t, go)
     click.echo(f"{name}: {value} refresh requested")
+    if waited is not None:
+        _report_wait(name, *waited, timeout)
 
 
 @app_group.command("delete")

@@ -164,13 +164,29 @@ async def controller_running(kubeconfig: Path | ClusterConfig, cache_dir: Path, 
         finally:
             if announce is not None:
                 announce.cancel()
-            click.echo("stopping…")
-            sys.stdout.flush()
+            say_while_stopping("stopping…")
             await controller.stop(stop_grace_s)
     finally:
         if running is not None:
             await running.stop()
         await client.close()
+
+
+def say_while_stopping(text: str) -> None:
+    """Echo on the way out: if stdout is closed (`trueup demo | head`), the rest of the output goes
+    to /dev/null instead of raising again, so the shutdown that follows still runs."""
+    try:
+        click.echo(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        discard_stdout()
+
+
+def discard_stdout() -> None:
+    """Point stdout at /dev/null (its reader went away): later writes and the final flush are quiet."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 async def _control(kubeconfig: Path | ClusterConfig, cache_dir: Path, namespace: str, poll_interval: float,

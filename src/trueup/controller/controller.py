@@ -5,7 +5,8 @@
         await c.stopped()               # or leave the block to stop
 
 Enqueueing: an Application event whose spec, `operation`, annotations or deletionTimestamp
-changed (status-only writes, the controller's own included, enqueue nothing); a managed object's
+changed (status-only writes, the controller's own included, enqueue nothing; the refresh
+annotation only when set or changed: the reconcile removes it once processed); a managed object's
 change (no Git fetch: the last render is re-diffed); `refresh(name)`; and the poll timer
 (`poll_interval` plus up to 25 % jitter) after each reconcile, or sooner when a retry or backoff
 asks for it. A terminating app with a resources finalizer is looked at again until it is gone.
@@ -29,7 +30,7 @@ from ..metrics import Metrics
 from ..source import RepoCache
 from .depends import depends_on, why_not_ready
 from .leader import LeaderElector
-from .operate import APPLICATIONS, FIELD_MANAGER
+from .operate import APPLICATIONS, FIELD_MANAGER, REFRESH_ANNOTATION
 from .queue import WorkQueue
 from .reconcile import Reconciler
 from .watches import ManagedWatches
@@ -40,7 +41,6 @@ Obj = dict[str, Any]
 
 CRDS = Res("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", False)
 NAMESPACES = Res("", "v1", "namespaces", "Namespace", False)
-REFRESH_ANNOTATION = "argocd.argoproj.io/refresh"  # set by `trueup app refresh` (normal | hard)
 
 
 def _refresh_annotation(obj: Obj) -> str:
@@ -49,9 +49,11 @@ def _refresh_annotation(obj: Obj) -> str:
 
 def _trigger_view(obj: Obj) -> tuple[Any, Any, Any, Any]:
     """What a reconcile is owed for; the spec itself, not generation (Argo CD's CRD has no status
-    subresource, so a status write bumps its generation)."""
+    subresource, so a status write bumps its generation). The refresh annotation apart: setting
+    it is a request (see `_app_event`), the controller's removal of it is not."""
     meta = obj.get("metadata") or {}
-    return obj.get("spec"), obj.get("operation"), meta.get("annotations"), meta.get("deletionTimestamp")
+    annotations = {k: v for k, v in (meta.get("annotations") or {}).items() if k != REFRESH_ANNOTATION}
+    return obj.get("spec"), obj.get("operation"), annotations, meta.get("deletionTimestamp")
 
 
 class Controller:
@@ -171,8 +173,8 @@ class Controller:
         self.started = False
         self.queue.shutdown()
         await self.apps.stop()
-        await self.watches.stop()
         await self._stop_workers(grace_s)
+        await self.watches.stop()  # after the workers: a reconcile finishing in the grace may add a watch
         await self.reconciler.events.flush()  # Events still being written land before we go
         if self.elector is not None and self._electing is not None:
             self.elector.stop()  # steps down, then releases the Lease for a standby
@@ -215,8 +217,9 @@ class Controller:
             self.metrics.remove_app(name, self.namespace)
             self._dependents_of(name)
             return
-        if old is None or _trigger_view(old) != _trigger_view(obj):
-            if _refresh_annotation(obj) == "hard" and (old is None or _refresh_annotation(old) != "hard"):
+        requested = _refresh_annotation(obj) and (old is None or _refresh_annotation(old) != _refresh_annotation(obj))
+        if old is None or _trigger_view(old) != _trigger_view(obj) or requested:
+            if requested and _refresh_annotation(obj) == "hard":
                 self.hard_refresh(name)  # `trueup app refresh --hard`: fetch Git whatever the fetch interval
             else:
                 self.refresh(name)
@@ -259,12 +262,15 @@ class Controller:
             hard = name in self._hard
             self._hard.discard(name)
             drift_at = self._drift_at.pop(name, None)
+            cached = self.apps.get(self.namespace, name)
+            requested = _refresh_annotation(cached) if cached is not None else ""  # before the fetch
             delay: float | None = None
             started = time.perf_counter()
             try:
                 if refresh:
                     await self._fetch(name, hard)
-                delay = await self.reconciler.reconcile(name, refresh=refresh, drift_at=drift_at)
+                delay = await self.reconciler.reconcile(name, refresh=refresh, drift_at=drift_at,
+                                                       refresh_request=requested)
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -36,8 +36,8 @@ from typing import Any
 
 from ..app import AppError, Application, parse_application
 from ..diff import ResourceDiff
-from ..engine import Desired, Engine
-from ..kube import Client, Res
+from ..engine import AppHealth, Desired, Engine
+from ..kube import ApiError, Client, Res
 from ..metrics import AppInfo, Metrics
 from . import status as st
 from .backoff import Fighters, FightKey, SyncRetries
@@ -47,6 +47,7 @@ from .events import EventRecorder
 from .operate import (
     APPLICATIONS,
     FIELD_MANAGER,
+    REFRESH_ANNOTATION,
     interrupted,
     manual_request,
     patch_status,
@@ -82,6 +83,8 @@ class Reconciler:
     _desired: dict[str, tuple[str, Desired]] = field(default_factory=dict)
     # what the next sync of an app resumes (an operation interrupted by a stopped controller)
     _resume: dict[str, str] = field(default_factory=dict)
+    # apps whose requested refresh (annotation) this reconcile processes, removed once written
+    _refresh_pending: dict[str, bool] = field(default_factory=dict)
     # core/v1 Events on the Application (background writes, never failing a reconcile)
     events: EventRecorder = field(init=False)
 
@@ -96,6 +99,7 @@ class Reconciler:
         self._docs.pop(name, None)
         self._drift_at.pop(name, None)
         self._resume.pop(name, None)
+        self._refresh_pending.pop(name, None)
 
     async def _get_app(self, namespace: str, name: str) -> Obj | None:
         if self.lookup is not None:
@@ -118,11 +122,16 @@ class Reconciler:
         return ([st.condition("DependencyNotReady", f"sync waits for {', '.join(waiting)}")],
                 self.dependency_recheck if recheck else None)
 
-    async def reconcile(self, name: str, *, refresh: bool = True, drift_at: float | None = None) -> float | None:
+    async def reconcile(self, name: str, *, refresh: bool = True, drift_at: float | None = None,
+                        refresh_request: str | None = None) -> float | None:
         """Reconcile app `name`; returns a delay to reconcile again sooner than the poll, or None.
 
         `drift_at`: loop time of the managed-object event that queued this reconcile, if one did
-        (a self-heal it leads to is observed as heal latency from then)."""
+        (a self-heal it leads to is observed as heal latency from then). `refresh_request`: the
+        `argocd.argoproj.io/refresh` annotation as it was before this reconcile's Git fetch ("" if
+        unset; None: as the Application read here says). A requested refresh is removed once the
+        comparison is written, as Argo CD does (one patch), so setting it again triggers again;
+        one set after the fetch stays for the reconcile its event queued."""
         if drift_at is not None:
             self._drift_at[name] = drift_at
         else:
@@ -134,6 +143,8 @@ class Reconciler:
         if terminating(doc):  # cascade from the live tracking annotations only: no render, no sync
             return await finalize(self.client, self.engine.discovery, self.namespace, doc)
         self._docs[name] = doc
+        annotated = REFRESH_ANNOTATION in ((doc.get("metadata") or {}).get("annotations") or {})
+        self._refresh_pending[name] = annotated and refresh_request != ""
         status: Obj = dict(doc.get("status") or {})
         old_conditions = status.get("conditions")
         try:
@@ -187,23 +198,41 @@ class Reconciler:
         else:
             delay, diffs = await self._auto(app, desired, diffs, status, conditions)
         health = await self.engine.health(app, desired)
-        by_key = {k: (s, m) for k, s, m in health.resources}
-        revision = desired.revision.commit_sha
         note = self._resume.pop(name, None) if not blocked and all(d.in_sync for d in diffs) else None
         if note is not None and "operationState" in status:  # nothing left to redo: say so
             status["operationState"] = {**status["operationState"], "message": status["operationState"]["message"]
                                         + "; after the restart every resource was found in sync: nothing left to apply"}
         await self._write(name, old_conditions, {
-            "sync": {"status": "Synced" if all(d.in_sync for d in diffs) else "OutOfSync", "revision": revision,
+            **self._comparison(app, desired, diffs, health),
+            **{k: status[k] for k in ("operationState", "history", "driftHistory") if k in status},
+        }, conditions)
+        return delay
+
+    @staticmethod
+    def _comparison(app: Application, desired: Desired, diffs: list[ResourceDiff], health: AppHealth) -> Obj:
+        """The comparison result: status.sync, .health and .resources."""
+        by_key = {k: (s, m) for k, s, m in health.resources}
+        return {
+            "sync": {"status": "Synced" if all(d.in_sync for d in diffs) else "OutOfSync",
+                     "revision": desired.revision.commit_sha,
                      # several sources (Argo CD's multi-source): one revision each, in spec.sources order
                      **({"revisions": [r.commit_sha for r in desired.revisions]} if len(app.sources) > 1 else {}),
                      "comparedTo": {**({"sources": app.sources} if len(app.sources) > 1 else {"source": app.source}),
                                     "destination": app.raw["spec"].get("destination")}},
             "health": {"status": str(health.status)},
             "resources": st.resources(diffs, by_key),
-            **{k: status[k] for k in ("operationState", "history", "driftHistory") if k in status},
-        }, conditions)
-        return delay
+        }
+
+    async def _refreshed(self, name: str) -> None:
+        """The requested refresh was processed (its comparison written): remove the annotation."""
+        if self._refresh_pending.pop(name, False):
+            try:
+                await self.client.patch(self.apps, self.namespace, name,
+                                        {"metadata": {"annotations": {REFRESH_ANNOTATION: None}}},
+                                        field_manager=FIELD_MANAGER)
+            except ApiError as exc:
+                if not exc.not_found:
+                    raise
 
     async def _kinds(self, desired: Desired) -> set[Res]:
         kinds: set[Res] = set()
@@ -219,6 +248,7 @@ class Reconciler:
         await patch_status(self.client, self.namespace, name, {
             **status, "conditions": st.merge_conditions(old_conditions, conditions, now), "reconciledAt": now},
             self.apps)
+        await self._refreshed(name)
         spec = (self._docs.get(name) or {}).get("spec") or {}
         source = spec.get("source") or next(iter(spec.get("sources") or []), None) or {}
         self.metrics.set_app_info(AppInfo(
@@ -245,14 +275,20 @@ class Reconciler:
         seen.intersection_update(now)
         seen.update(now)
 
-    async def _sync(self, app: Application, desired: Desired, status: Obj, initiator: str,
-                    conditions: list[Obj]) -> tuple[bool, float | None]:
+    async def _sync(self, app: Application, desired: Desired, diffs: list[ResourceDiff], status: Obj,
+                    initiator: str, conditions: list[Obj]) -> tuple[bool, float | None]:
         policy = app.sync_policy
         op = {"sync": {"revision": desired.revision.commit_sha, "prune": policy.prune},
               "initiatedBy": {"automated": True}}
+        # the comparison that leads to this sync is written with its Running state, before it runs
+        at = st.now_iso()
+        old = ((self._docs.get(app.name) or {}).get("status") or {}).get("conditions")
+        compared = {**self._comparison(app, desired, diffs, await self.engine.health(app, desired)),
+                    "conditions": st.merge_conditions(old, conditions, at), "reconciledAt": at}
         outcome = await run_sync(self.client, self.engine, app, desired, status, prune=policy.prune,
                                  initiator=initiator, operation=op, wave_timeout=self.wave_timeout,
-                                 note=self._resume.pop(app.name, ""))
+                                 note=self._resume.pop(app.name, ""), compared=compared,
+                                 on_started=lambda: self._refreshed(app.name))
         self._record_sync(app.name, status)
         if outcome.result.ok:
             self.retries.succeeded(app.name)
@@ -293,7 +329,7 @@ class Reconciler:
                 conditions.append(st.condition("SyncError", f"auto-sync of {revision[:12]} failed; retrying in "
                                                             f"{wait:.0f}s"))
                 return wait, diffs
-            ok, delay = await self._sync(app, desired, status, "automated", conditions)
+            ok, delay = await self._sync(app, desired, diffs, status, "automated", conditions)
             return delay, await self._rediff(app, desired, diffs)
         if not policy.self_heal:
             conditions += [st.condition("DriftDetected", st.describe_drift(d)) for d in drifted]
@@ -310,7 +346,7 @@ class Reconciler:
             conditions += [st.condition("DriftDetected", st.describe_drift(d)) for d in drifted]
             return wait, diffs
         entries = st.drift_entries(drifted, "healed", st.now_iso())
-        ok, delay = await self._sync(app, desired, status, "automated (selfHeal)", conditions)
+        ok, delay = await self._sync(app, desired, diffs, status, "automated (selfHeal)", conditions)
         if ok:
             self.fighters.healed(app.name, fights, loop.time())
             self.events.healed(self._docs.get(app.name) or {}, drifted, revision)

@@ -6,7 +6,9 @@
     status.conditions[]    {type, message, lastTransitionTime}  (time kept while type+message stay)
     status.reconciledAt
     status.operationState  {operation, phase, message, startedAt, finishedAt,
-                            syncResult: {revision, resources[]}}
+                            syncResult: {revision, resources[]}}  (written when the operation
+                            starts, phase Running with syncResult.revision; its message updated
+                            once per wave; then Succeeded / Failed / Error)
     status.history[]       {id, revision, deployedAt, deployStartedAt, initiator, initiatedBy: {username |
                             automated}, source}  (last 10)
     status.driftHistory[]  {detectedAt, resource, fields, managers, action}  (last 10)
@@ -84,6 +86,31 @@ def operation_state(operation: Obj, phase: str, message: str, started: str, fini
     if result is not None:
         out["syncResult"] = sync_result(result, revision)
     return out
+
+
+def steps_of(waves: list[tuple[str, int]]) -> str:
+    """The steps of a sync as a user reads them: "PreSync hooks, Sync waves 0, 1, PostSync hooks"."""
+    out: list[str] = []
+    for phase in ("PreSync", "Sync", "PostSync"):
+        numbers = sorted({w for p, w in waves if p == phase})
+        if not numbers:
+            continue
+        if phase != "Sync":
+            out.append(f"{phase} hooks")
+        else:
+            out.append(f"wave {numbers[0]}" if len(numbers) == 1 else f"waves {', '.join(map(str, numbers))}")
+    return ", ".join(out)
+
+
+def wave_message(revision: str, phase: str, wave: int, applied: list[str], failed: bool, later: str) -> str:
+    """operationState.message while a sync runs, after the objects of one (phase, wave) were applied:
+    what it waits for and what comes next."""
+    step = f"wave {wave}" if phase == "Sync" else f"{phase} hooks (wave {wave})"
+    if failed:
+        return f"syncing revision {revision[:12]}: {step} failed"
+    shown = ", ".join(applied[:3]) + (f" and {len(applied) - 3} more" if len(applied) > 3 else "")
+    waits = f"waiting for {shown} to be healthy" if applied else "nothing to wait for"
+    return f"syncing revision {revision[:12]}: {step} applied, {waits}" + (f"; then {later}" if later else "")
 
 
 def add_history(old: list[Obj] | None, revision: str, started: str, finished: str, initiator: str,
