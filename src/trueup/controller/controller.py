@@ -23,10 +23,13 @@ from types import TracebackType
 from typing import Any
 
 from ..app import application_crd
+from ..cache import ClusterCache
 from ..engine import Engine
+from ..health import assess
 from ..kube import ApiError, Client, Informer, Res
 from ..metrics import Metrics
 from ..source import RepoCache
+from .comparisons import Comparisons
 from .leader import LeaderElector
 from .operate import APPLICATIONS, FIELD_MANAGER
 from .queue import WorkQueue
@@ -58,9 +61,13 @@ class Controller:
         self.workers = workers
         self.engine = Engine(client, repos, checks_dir)
         self.queue = WorkQueue(on_timer=self.refresh)
-        self.watches = ManagedWatches(client, self._drifted)
+        # live state and drift events from one watch cache of the managed kinds (trueup-tracked objects only)
+        self.cache = ClusterCache(client, self.engine.discovery, namespace=namespace)
+        self.engine.live = self.cache
+        self.comparisons = Comparisons(self.engine, self.cache)
+        self.watches = ManagedWatches(self.cache, self._drifted, self.comparisons, self._health_of)
         self.reconciler = Reconciler(client, self.engine, namespace, watch_kinds=self._watch_kinds,
-                                     wave_timeout=wave_timeout, metrics=self.metrics)
+                                     wave_timeout=wave_timeout, metrics=self.metrics, compare=self.comparisons.diff)
         self.apps = Informer(client, APPLICATIONS, namespace=namespace)
         self.apps.add_handler(self._app_event)
         self.reconciles = 0  # completed reconciles (tests, metrics)
@@ -92,6 +99,7 @@ class Controller:
 
     async def start(self) -> None:
         await self.install()
+        await self.watches.start()
         self.apps.start()
         await self.apps.synced.wait()
         self.started = True
@@ -180,6 +188,7 @@ class Controller:
         if etype == "DELETED":
             self.queue.forget(name)
             self.reconciler.forget(name)
+            self.comparisons.forget(name)
             self.metrics.remove_app(name, self.namespace)
             return
         if old is None or _trigger_view(old) != _trigger_view(obj):
@@ -189,6 +198,10 @@ class Controller:
         if self.apps.get(self.namespace, name) is not None:
             self._drift_at.setdefault(name, asyncio.get_running_loop().time())
             self.queue.add(name)
+
+    def _health_of(self, obj: Obj) -> str:
+        result = assess(obj, self.engine.health_registry)
+        return "" if result is None else str(result.status)
 
     def _watch_kinds(self, app: str, kinds: set[Res]) -> None:
         self.watches.ensure(kinds)

@@ -22,7 +22,7 @@ Rules (Argo CD's, with trueup's safety on errors):
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +39,7 @@ from .operate import APPLICATIONS, FIELD_MANAGER, interrupted, manual_request, p
 
 Obj = dict[str, Any]
 WatchKinds = Callable[[str, set[Res]], None]
+Compare = Callable[..., Awaitable[list[ResourceDiff]]]  # (app, desired, *, fresh) → diffs, e.g. Comparisons.diff
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Reconciler:
     retries: SyncRetries = field(default_factory=SyncRetries)
     fighters: Fighters = field(default_factory=Fighters)
     metrics: Metrics = field(default_factory=Metrics)
+    compare: Compare | None = None  # the comparison cache; None: engine.diff every time
     # drifted objects already counted in trueup_drift_events_total, per app (cleared when healed/in sync)
     _drifting: dict[str, set[str]] = field(default_factory=dict)
     # per reconcile (one at a time per app): the Application read, and the drift event's time
@@ -101,7 +103,8 @@ class Reconciler:
                               [st.condition("InvalidSpecError", str(exc))])
             return None
         conditions = st.unsupported_conditions(app.unsupported)
-        if manual_request(doc) is not None:
+        wrote = manual_request(doc) is not None  # then the watch cache may lag: read the API
+        if wrote:
             outcome = await run_manual(self.client, self.engine, doc, app, status, wave_timeout=self.wave_timeout)
             if outcome is not None:
                 self._record_sync(name, status)
@@ -114,7 +117,7 @@ class Reconciler:
                 self._desired[name] = (generation, desired)
             else:
                 desired = cached[1]
-            diffs = await self.engine.diff(app, desired)
+            diffs = await (self.compare or self.engine.diff)(app, desired, fresh=wrote)
             self.watch_kinds(name, await self._kinds(desired))
         except asyncio.CancelledError:
             raise
@@ -124,8 +127,9 @@ class Reconciler:
             await self._write(name, old_conditions, {"sync": {"status": "Unknown"}},
                               [*conditions, st.condition("ComparisonError", msg)])
             return None
+        compared = diffs
         delay, diffs = await self._auto(app, desired, diffs, status, conditions)
-        health = await self.engine.health(app, desired)
+        health = await self.engine.health(app, desired, fresh=wrote or diffs is not compared)
         by_key = {k: (s, m) for k, s, m in health.resources}
         revision = desired.revision.commit_sha
         await self._write(name, old_conditions, {
@@ -253,7 +257,7 @@ class Reconciler:
 
     async def _rediff(self, app: Application, desired: Desired, before: list[ResourceDiff]) -> list[ResourceDiff]:
         try:
-            return await self.engine.diff(app, desired)
+            return await self.engine.diff(app, desired, fresh=True)
         except asyncio.CancelledError:
             raise
         except Exception:
