@@ -16,6 +16,7 @@ from typing import Any
 from ..app import Application, parse_application
 from ..engine import Desired, Engine
 from ..kube import Client, Res
+from ..model import ResourceKey
 from ..sync import SyncResult
 from . import status as st
 
@@ -52,7 +53,8 @@ def interrupted(status: Obj) -> Obj | None:
 
 
 async def run_sync(client: Client, engine: Engine, app: Application, desired: Desired, status: Obj, *,
-                   prune: bool, initiator: str, operation: Obj, wave_timeout: float) -> Outcome:
+                   prune: bool, initiator: str, operation: Obj, wave_timeout: float,
+                   only: frozenset[ResourceKey] | None = None) -> Outcome:
     """Sync, writing operationState before (Running) and after; `status` is updated in place."""
     started = st.now_iso()
     revision = desired.revision.commit_sha
@@ -60,7 +62,7 @@ async def run_sync(client: Client, engine: Engine, app: Application, desired: De
                                                   started, "")
     await patch_status(client, app.namespace, app.name, {"operationState": status["operationState"]})
     try:
-        result = await engine.sync(app, desired, prune=prune, wave_timeout=wave_timeout)
+        result = await engine.sync(app, desired, prune=prune, wave_timeout=wave_timeout, only=only)
     except Exception as exc:  # an API error mid-sync: recorded, never raised past the operation
         result = SyncResult("Error", f"{type(exc).__name__}: {exc}")
     finished = st.now_iso()

@@ -31,6 +31,7 @@ from ..diff import ResourceDiff
 from ..engine import Desired, Engine
 from ..kube import Client, Res
 from ..metrics import AppInfo, Metrics
+from ..model import ResourceKey
 from . import status as st
 from .backoff import Fighters, FightKey, SyncRetries
 from .cascade import finalize, terminating
@@ -181,12 +182,12 @@ class Reconciler:
         seen.update(now)
 
     async def _sync(self, app: Application, desired: Desired, status: Obj, initiator: str,
-                    conditions: list[Obj]) -> tuple[bool, float | None]:
+                    conditions: list[Obj], only: frozenset[ResourceKey] | None = None) -> tuple[bool, float | None]:
         policy = app.sync_policy
         op = {"sync": {"revision": desired.revision.commit_sha, "prune": policy.prune},
               "initiatedBy": {"automated": True}}
         outcome = await run_sync(self.client, self.engine, app, desired, status, prune=policy.prune,
-                                 initiator=initiator, operation=op, wave_timeout=self.wave_timeout)
+                                 initiator=initiator, operation=op, wave_timeout=self.wave_timeout, only=only)
         self._record_sync(app.name, status)
         if outcome.result.ok:
             self.retries.succeeded(app.name)
@@ -244,7 +245,8 @@ class Reconciler:
             conditions += [st.condition("DriftDetected", st.describe_drift(d)) for d in drifted]
             return wait, diffs
         entries = st.drift_entries(drifted, "healed", st.now_iso())
-        ok, delay = await self._sync(app, desired, status, "automated (selfHeal)", conditions)
+        ok, delay = await self._sync(app, desired, status, "automated (selfHeal)", conditions,
+                                     only=frozenset(d.key for d in drifted))  # re-apply only what drifted
         if ok:
             self.fighters.healed(app.name, fights, loop.time())
             self.events.healed(self._docs.get(app.name) or {}, drifted, revision)

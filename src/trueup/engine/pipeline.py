@@ -226,7 +226,9 @@ class Engine:
 
     # ----- sync
     async def sync(self, app: Application, desired: Desired, *, prune: bool = False, dry_run: bool = False,
-                   progress: Progress | None = None, wave_timeout: float = 300.0) -> SyncResult:
+                   progress: Progress | None = None, wave_timeout: float = 300.0,
+                   only: frozenset[ResourceKey] | None = None) -> SyncResult:
+        """`only`: apply just these objects (a self-heal of the drifted ones); hooks and prunes as usual."""
         policy = app.sync_policy
         if not desired.manifests and not policy.allow_empty and prune:
             return SyncResult("Failed", "the render produced no manifests and allowEmpty is off: refusing to prune "
@@ -236,10 +238,12 @@ class Engine:
             in_sync = frozenset(d.key for d in await self.diff(app, desired, include_extra=False) if d.in_sync)
         live = (await self._tracked(app.name))[0] if prune or policy.prune else []
         manifests = await self.with_namespaces(app, desired.manifests)
+        if only is not None:
+            in_sync = frozenset(m.key for m in manifests if m.key not in only)
         the_plan = plan(app.name, manifests, live, PlanOptions(
             prune=prune and not policy.has("Prune=false"),
             prune_last=policy.has("PruneLast=true"),
-            apply_out_of_sync_only=policy.has("ApplyOutOfSyncOnly=true"),
+            apply_out_of_sync_only=policy.has("ApplyOutOfSyncOnly=true") or only is not None,
         ), in_sync=in_sync)
 
         def health(obj: Obj) -> tuple[str, str] | None:
