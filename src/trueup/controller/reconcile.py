@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..app import AppError, Application, parse_application
@@ -90,7 +90,7 @@ class Reconciler:
             return None
         if terminating(doc):  # cascade from the live tracking annotations only: no render, no sync
             return await finalize(self.client, self.engine.discovery, self.namespace, doc)
-        self._docs[name] = doc
+        self._docs[name] = {k: v for k, v in doc.items() if k != "status"}  # events and metrics read the rest
         status: Obj = dict(doc.get("status") or {})
         old_conditions = status.get("conditions")
         stale = interrupted(status)
@@ -115,7 +115,8 @@ class Reconciler:
             cached = self._desired.get(name)
             if refresh or cached is None or cached[0] != generation:
                 desired = await self.engine.render(app)
-                self._desired[name] = (generation, desired)
+                # kept for re-diffs without the render result's second copy of the manifests (memory)
+                self._desired[name] = (generation, replace(desired, rendered=replace(desired.rendered, manifests=())))
             else:
                 desired = cached[1]
             diffs = await (self.compare or self.engine.diff)(app, desired, fresh=wrote)
