@@ -113,6 +113,8 @@ class Reconciler:
         generation = int((doc.get("metadata") or {}).get("generation") or 0)
         try:
             cached = self._desired.get(name)
+            if refresh and cached is not None and cached[0] == generation and await self._same_commit(app, cached[1]):
+                refresh = False  # the target revision still resolves to the rendered commit: no new render
             if refresh or cached is None or cached[0] != generation:
                 desired = await self.engine.render(app)
                 # kept for re-diffs without the render result's second copy of the manifests and without
@@ -145,6 +147,13 @@ class Reconciler:
             **{k: status[k] for k in ("operationState", "history", "driftHistory") if k in status},
         }, conditions)
         return delay
+
+    async def _same_commit(self, app: Application, desired: Desired) -> bool:
+        if len(app.sources) != 1:
+            return False
+        src = app.source
+        resolved = await self.engine.repos.resolve(str(src["repoURL"]), str(src.get("targetRevision") or "HEAD"))
+        return resolved.commit_sha == desired.revision.commit_sha
 
     async def _kinds(self, desired: Desired) -> set[Res]:
         kinds: set[Res] = set()
