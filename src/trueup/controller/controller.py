@@ -34,7 +34,7 @@ from .leader import LeaderElector
 from .operate import APPLICATIONS, FIELD_MANAGER
 from .queue import WorkQueue
 from .reconcile import Reconciler
-from .watches import ManagedWatches
+from .watches import ManagedWatches, drop_managed_fields
 
 log = logging.getLogger("trueup.controller")
 
@@ -69,6 +69,7 @@ class Controller:
         self.reconciler = Reconciler(client, self.engine, namespace, watch_kinds=self._watch_kinds,
                                      wave_timeout=wave_timeout, metrics=self.metrics, compare=self.comparisons.diff)
         self.apps = Informer(client, APPLICATIONS, namespace=namespace)
+        self.apps.add_handler(drop_managed_fields)  # memory: never read
         self.apps.add_handler(self._app_event)
         self.reconciles = 0  # completed reconciles (tests, metrics)
         self._refresh: set[str] = set()

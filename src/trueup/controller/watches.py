@@ -49,6 +49,15 @@ def _spec_view(obj: Obj) -> Obj:
     return {**{k: v for k, v in obj.items() if k != "status"}, "metadata": meta}
 
 
+def drop_managed_fields(etype: str, obj: Obj, old: Obj | None) -> None:
+    """An informer handler, registered first: the cached object (an Application) loses its
+    managedFields, which the controller never reads (memory: the status manager's fieldsV1 for
+    the resource list and history is a large part of a cached Application)."""
+    meta = obj.get("metadata")
+    if etype != "DELETED" and isinstance(meta, dict):
+        meta.pop("managedFields", None)
+
+
 def _rv(obj: Obj) -> str:
     return str((obj.get("metadata") or {}).get("resourceVersion") or "")
 
