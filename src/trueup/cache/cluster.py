@@ -30,10 +30,10 @@ the indexes are updated: they must only enqueue. Objects are shared: never mutat
 Memory: cached objects are the decoded JSON as the server sent it, except that managedFields is
 dropped while trueup (`own_manager`) is the object's only manager: drift reports name the other
 manager that changed a field, and a change by any other manager brings its managedFields back with
-it (a no-change relist keeps whatever it listed). At 20,000 ConfigMaps-like objects this is ~40 %
-of the cache's memory. Measured by `test_memory_per_cached_object` (tests/cache) with
-`deep_size`: ~9.8 KB per Deployment as trueup applies it (5.5 KB of it without managedFields), ~3.2 KB
-per three-key ConfigMap; untracked objects: 0 bytes kept. `memory_bytes()` measures it live.
+it. At 20,000 ConfigMap-like objects this is half of the cache's memory. Measured by
+`test_memory_per_cached_object` (tests/cache) with `deep_size`: ~5.5 KB per Deployment as trueup
+applies it (~9.8 KB with managedFields), ~1.6 KB per three-key ConfigMap; untracked objects: 0 bytes
+kept. `memory_bytes()` measures it live.
 """
 
 from __future__ import annotations
@@ -150,7 +150,7 @@ class ClusterCache:
                 self._pending.discard(gk)
 
     def _start(self, gk: GroupKind, res: Res) -> None:
-        inf = Informer(self.client, res, keep=_tracked(gk), watch_timeout_s=self.watch_timeout_s)
+        inf = Informer(self.client, res, keep=_tracked(gk, self.own_manager), watch_timeout_s=self.watch_timeout_s)
         inf.add_handler(self._on_event(gk))
         self._informers[gk] = inf
         inf.start()
@@ -291,8 +291,6 @@ class ClusterCache:
         group, kind = gk
 
         def handle(etype: str, obj: Obj, old: Obj | None) -> None:
-            if etype != "DELETED" and self.own_manager is not None:
-                _drop_own_managed_fields(obj, self.own_manager)  # the stored object, before anyone reads it
             key = ResourceKey(group, kind, *_ns_name(obj))
             old_app = (tracked_app(old, group, kind) or "") if old is not None else ""
             if etype == "DELETED":
@@ -340,9 +338,19 @@ def _complete(obj: Obj, res: Res) -> Obj:
     return obj
 
 
-def _tracked(gk: GroupKind) -> Callable[[Obj], bool]:
+def _tracked(gk: GroupKind, own_manager: str | None = None) -> Callable[[Obj], bool]:
+    """The informer's filter: tracked objects only; a kept object loses managedFields naming only
+    `own_manager` before it is stored (list, relist or watch event alike)."""
     group, kind = gk
-    return lambda obj: tracked_app(obj, group, kind) is not None
+
+    def keep(obj: Obj) -> bool:
+        if tracked_app(obj, group, kind) is None:
+            return False
+        if own_manager is not None:
+            _drop_own_managed_fields(obj, own_manager)
+        return True
+
+    return keep
 
 
 def _pick(discovery: Discovery, wanted: set[GroupKind]) -> dict[GroupKind, Res]:
