@@ -26,12 +26,10 @@ test: lint
 unit: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest -q tests/unit
 
-# Until `trueup demo` exists: start the embedded cluster in the foreground.
+# The three-tier example on the embedded cluster (realistic timing) until Ctrl-C; state in
+# .trueup/demo (remove it to start afresh). For CI: $(BIN)/trueup demo --data-dir .trueup/demo --until-healthy
 demo: install
-	@echo "Starting the embedded cluster. In another shell:"
-	@echo "  export KUBECONFIG=$(CURDIR)/.trueup/demo/kubeconfig PATH=$(CURDIR)/$(BIN):\$$PATH"
-	@echo "  kubectl get namespaces"
-	$(BIN)/trueup cluster up --data-dir .trueup/demo
+	$(BIN)/trueup demo --data-dir .trueup/demo
 
 bench: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m bench

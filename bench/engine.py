@@ -17,13 +17,15 @@ scaled), the drift check again (every tool must report the drift: exit code 1).
 There are no controllers (the comparison is about apply and diff, not the pod simulation), but
 `trueup sync` waits for each wave to be healthy and a Deployment is healthy only once a
 controller has observed it: a stand-in thread marks every Deployment rolled out (one status
-write, as if its pods started at once) as soon as it appears. It runs for kubectl's
-Deployments too, so the server does the same work for every tool.
+write, as if its pods started at once) as soon as it appears, five at a time like the deployment
+controller's workers. It runs for kubectl's Deployments too, so the server does the same work for
+every tool.
 
 Besides wall time, each command's CPU seconds and the server's CPU seconds while it ran (from
 /proc) are recorded: the server is one asyncio process, so its CPU time is a floor under any
 client's wall time. trueup's own breakdown (render, dry run, applies + health wait) comes from
-one extra in-process run per case with the Syncer's steps timed. Output: Markdown tables of
+one extra in-process run per case with the Syncer's steps timed (discovery, live lists + no-op check, dry
+run, applies + health wait). Output: Markdown tables of
 medians, min/max and ratios (kubectl time / trueup time; > 1 means trueup is faster).
 """
 
@@ -184,6 +186,20 @@ class Api:
         listed = await self.call("GET", "/apis/apps/v1/deployments")
         rv = listed["metadata"]["resourceVersion"]
         timeout = aiohttp.ClientTimeout(total=None, sock_read=None)
+        # Five status writes at a time, as the deployment controller's five workers do
+        # (kube-controller-manager --concurrent-deployment-syncs=5).
+        workers = asyncio.Semaphore(5)
+        tasks: set[asyncio.Task[None]] = set()
+
+        async def mark(meta: Obj, gen: int, n: int) -> None:
+            body = {"status": {"observedGeneration": gen, "replicas": n, "updatedReplicas": n,
+                               "readyReplicas": n, "availableReplicas": n}}
+            async with workers:
+                await self.call("PATCH", f"/apis/apps/v1/namespaces/{meta['namespace']}/deployments/"
+                                         f"{meta['name']}/status?fieldManager=deployment-controller",
+                                body, "application/merge-patch+json")
+            self.stamped += 1
+
         async with self.session.get(f"{self.url}/apis/apps/v1/deployments?watch=true&resourceVersion={rv}",
                                     timeout=timeout) as resp:
             ready.set()
@@ -195,13 +211,9 @@ class Api:
                 gen = meta.get("generation", 0)
                 if not meta.get("name") or status.get("observedGeneration", 0) >= gen:
                     continue
-                n = spec.get("replicas", 1)
-                body = {"status": {"observedGeneration": gen, "replicas": n, "updatedReplicas": n,
-                                   "readyReplicas": n, "availableReplicas": n}}
-                await self.call("PATCH", f"/apis/apps/v1/namespaces/{meta['namespace']}/deployments/"
-                                         f"{meta['name']}/status?fieldManager=deployment-controller",
-                                body, "application/merge-patch+json")
-                self.stamped += 1
+                task = asyncio.ensure_future(mark(meta, gen, spec.get("replicas", 1)))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
 
     def close(self) -> None:
         if self._watch is not None:
@@ -293,8 +305,10 @@ def breakdown(app_path: Path, kubeconfig: Path, cache: Path, what: str) -> dict[
         finally:
             await client.close()
 
-    saved = {name: getattr(Syncer, name) for name in ("_resolve", "_dry_run", "_run_phases")}
-    labels = {"_resolve": "discovery", "_dry_run": "dry run", "_run_phases": "applies + health wait"}
+    saved = {name: getattr(Syncer, name) for name in ("_resolve", "_unchanged", "_dry_run", "_run_phases")
+             if hasattr(Syncer, name)}  # (an older trueup, measured for a before/after, may lack a step)
+    labels = {"_resolve": "discovery", "_unchanged": "live lists + no-op check", "_dry_run": "dry run",
+              "_run_phases": "applies + health wait"}
     try:
         for name, fn in saved.items():
             setattr(Syncer, name, (lambda f, n: lambda self, *a, **k: timed(n, f)(self, *a, **k))(fn, labels[name]))

@@ -68,3 +68,20 @@ async def test_up_starts_embedded_cluster_reconciles_and_stops_on_sigint(tmp_pat
             proc.wait()
 
 
+
+
+async def test_up_with_its_listen_address_taken_exits_with_a_clear_error(tmp_path: Path) -> None:
+    import socket
+
+    env = {k: v for k, v in os.environ.items() if k not in ("KUBECONFIG", "TRUEUP_API_TOKEN")}
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = await asyncio.to_thread(
+            subprocess.run, [TRUEUP, "up", "--data-dir", str(tmp_path / "cluster"), "--port", "0",
+                             "--listen", f"127.0.0.1:{port}", "--no-leader-elect"],
+            capture_output=True, text=True, env=env, timeout=90)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in out.stderr and "--listen" in out.stderr, out.stderr
+    assert "Traceback" not in out.stderr + out.stdout

@@ -37,3 +37,23 @@ def test_stops_cleanly_and_restart_keeps_objects(tmp_path: Path) -> None:
     finally:
         second.process.send_signal(signal.SIGTERM)
         assert second.process.wait(timeout=15) == 0
+
+
+def test_a_second_server_on_the_same_data_dir_refuses_and_changes_nothing(tmp_path: Path) -> None:
+    import subprocess
+
+    from tests.conftest import VENV_BIN
+
+    data = tmp_path / "data"
+    first = start_cluster(data, "--no-controllers")
+    try:
+        first.kubectl("create", "configmap", "mine", "--from-literal=k=v")
+        second = subprocess.run([str(VENV_BIN / "trueup"), "cluster", "up", "--data-dir", str(data), "--port", "0",
+                                 "--no-controllers"], capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1, second.stdout + second.stderr
+        assert f"{data} is in use by another trueup process (pid {first.process.pid})" in second.stderr
+        assert "--data-dir" in second.stderr and "Traceback" not in second.stderr
+        assert first.get_json("cm", "mine")["data"] == {"k": "v"}  # the first server still serves
+    finally:
+        first.process.send_signal(signal.SIGTERM)
+        assert first.process.wait(timeout=15) == 0

@@ -7,6 +7,7 @@ from typing import Any
 from trueup.kube import Client, Discovery, Res
 from trueup.model import Manifest
 from trueup.sync import TRACKING_ANNOTATION, ExecOptions, PlanOptions, Syncer, gather_live, plan
+from trueup.sync.execute import NOT_APPLIED
 
 CM = Res("", "v1", "configmaps", "ConfigMap")
 NS = Res("", "v1", "namespaces", "Namespace", False)
@@ -152,3 +153,44 @@ async def test_trueup_application_crd_installs_and_accepts_argo_shaped_apps(kube
     stored, created = await client.apply(apps, "default", "shop", app, field_manager="trueup")
     assert created and stored["spec"]["source"]["helm"] == {"valueFiles": ["prod.yaml"]}
     assert parse_application(stored).source["path"] == "app"
+
+
+async def test_resync_skips_unchanged_objects_but_restores_drift_and_removes_dropped_fields(
+        kube: tuple[Client, Discovery]) -> None:
+    """A no-change re-sync writes nothing; an out-of-band edit and a field dropped from Git still sync."""
+    client, disc = kube
+    await client.apply(NS, None, "shop", namespace("shop"), field_manager="setup")
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "creds", "namespace": "shop"},
+              "type": "Opaque", "stringData": {"password": "s3cret"}}
+    a, b = cm("a"), cm("b")
+    b["data"]["extra"] = "yes"
+    desired = [Manifest(a), Manifest(b), Manifest(secret)]
+
+    skipped: set[str] = set()
+
+    async def sync(manifests: list[Manifest]) -> dict[str, str]:
+        result = await Syncer(client, disc, "shop", health=healthy).run(plan("shop", manifests, [], PlanOptions()),
+                                                                        ExecOptions(namespace="shop"))
+        assert result.ok, result.message
+        skipped.clear()
+        skipped.update(str(r.key) for r in result.resources if r.message == NOT_APPLIED)
+        return {str(r.key): r.action for r in result.resources}
+
+    assert set((await sync(desired)).values()) == {"created"}
+    rvs = {n: await rv_of(client, CM, "shop", n) for n in ("a", "b")}
+    assert await sync(desired) == {"ConfigMap shop/a": "unchanged", "ConfigMap shop/b": "unchanged",
+                                   "Secret shop/creds": "unchanged"}
+    assert skipped == {"ConfigMap shop/a", "ConfigMap shop/b", "Secret shop/creds"}  # no dry run, no apply
+    assert {n: await rv_of(client, CM, "shop", n) for n in ("a", "b")} == rvs
+    # Out of band, by another manager: the re-sync puts Git's value back.
+    await client.patch(CM, "shop", "a", {"data": {"name": "edited"}}, field_manager="kubectl-edit",
+                       patch_type="merge")
+    # A field dropped from Git: the re-sync removes it.
+    b2 = cm("b")
+    actions = await sync([Manifest(a), Manifest(b2), Manifest(secret)])
+    assert actions == {"ConfigMap shop/a": "configured", "ConfigMap shop/b": "configured",
+                       "Secret shop/creds": "unchanged"}
+    assert skipped == {"Secret shop/creds"}
+    live_a, live_b = await client.get(CM, "shop", "a"), await client.get(CM, "shop", "b")
+    assert live_a is not None and live_a["data"] == {"name": "a"}
+    assert live_b is not None and live_b["data"] == {"name": "b"}

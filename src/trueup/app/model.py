@@ -10,8 +10,11 @@ read them as they are.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
+
+from .depends import Dependency, DependencyError, dependencies
 
 Obj = dict[str, Any]
 
@@ -99,7 +102,7 @@ class Application:
     destination: Destination
     sync_policy: SyncPolicy
     ignore_differences: list[Obj]
-    depends_on: list[str]
+    depends_on: list[Dependency]  # as written; namespace empty = the app's own
     unsupported: list[str]
     raw: Obj = field(repr=False)
     source_file: str = ""
@@ -176,10 +179,12 @@ def parse_application(doc: Obj, source: str = "") -> Application:
         namespace_labels=dict(nsmeta.get("labels") or {}),
         namespace_annotations=dict(nsmeta.get("annotations") or {}),
     )
+    try:
+        depends_on = dependencies(doc)
+    except DependencyError as exc:
+        raise AppError(f"{where}: Application {name}: {exc}") from None
     unsupported: list[str] = []
     _unsupported(doc, _KNOWN, "", unsupported)
-    # Only the first source is rendered so far: say so rather than deploy part of the app silently.
-    unsupported += [f"spec.sources[{i}] (only the first source is rendered)" for i in range(1, len(sources))]
     return Application(
         name=name,
         namespace=str(meta.get("namespace") or ""),
@@ -190,8 +195,29 @@ def parse_application(doc: Obj, source: str = "") -> Application:
                                 namespace=str(dest.get("namespace") or "")),
         sync_policy=sync_policy,
         ignore_differences=[dict(r) for r in spec.get("ignoreDifferences") or []],
-        depends_on=[str(d) for d in spec.get("dependsOn") or []],
+        depends_on=depends_on,
         unsupported=unsupported,
         raw=doc,
         source_file=source,
     )
+
+
+def pin_revision(doc: Obj, revision: str) -> Obj:
+    """A copy of the Application document `doc` with its source(s) pinned to `revision` (a manual
+    sync or rollback). With `spec.sources`, a revision as the status records it — one per source
+    joined by "," — pins each source to its own; a single revision pins the first source only."""
+    pinned = copy.deepcopy(doc)
+    spec = pinned.setdefault("spec", {})
+    sources = spec.get("sources")
+    if isinstance(sources, list) and sources:
+        parts = revision.split(",")
+        if len(parts) == len(sources) and len(sources) > 1:
+            for src, part in zip(sources, parts, strict=True):
+                if isinstance(src, dict):
+                    src["targetRevision"] = part
+        elif isinstance(sources[0], dict):
+            sources[0]["targetRevision"] = revision
+        spec.pop("source", None)
+    elif isinstance(spec.get("source"), dict):
+        spec["source"]["targetRevision"] = revision
+    return pinned

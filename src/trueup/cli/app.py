@@ -40,6 +40,7 @@ APPLICATIONS = Res("trueup.dev", "v1alpha1", "applications", "Application")
 FIELD_MANAGER = "trueup-cli"
 REFRESH_ANNOTATION = "argocd.argoproj.io/refresh"
 CASCADE_FINALIZER = "resources-finalizer.argocd.argoproj.io"
+TRACKING_ANNOTATION = "trueup.dev/tracking-id"  # on an app a parent app created: "<parent>:<group>/<kind>:…"
 
 
 class AppCliError(Exception):
@@ -404,6 +405,24 @@ def wait_cmd(kubeconfig: str | None, context: str | None, namespace: str, name: 
     _report_wait(name, ok, doc, timeout)
 
 
+async def _refuse_if_parent_heals(client: Client, t: Target, doc: Obj) -> None:
+    """An app created by a parent app (app of apps) whose self-heal is on gets its automated sync
+    back from the parent's Git within seconds, and the rollback is undone: refuse, saying what to do."""
+    name = str(doc["metadata"]["name"])
+    tracking = str(((doc.get("metadata") or {}).get("annotations") or {}).get(TRACKING_ANNOTATION, ""))
+    parent_name = tracking.split(":", 1)[0] if ":" in tracking else ""
+    if not parent_name or parent_name == name:
+        return
+    parent = await client.get(APPLICATIONS, t.namespace, parent_name)
+    automated = (((parent or {}).get("spec") or {}).get("syncPolicy") or {}).get("automated") or {}
+    if automated.get("selfHeal"):
+        raise AppCliError(
+            f"application {name!r} is managed by application {parent_name!r} (app of apps), whose self-heal would "
+            f"restore {name}'s automated sync and undo the rollback; disable automated sync on {parent_name!r} "
+            f"first: kubectl patch applications.trueup.dev {parent_name} -n {t.namespace} --type merge "
+            """-p '{"spec":{"syncPolicy":{"automated":null}}}'""")
+
+
 @app_group.command("rollback")
 @_common
 @click.argument("name")
@@ -429,6 +448,7 @@ def rollback_cmd(kubeconfig: str | None, context: str | None, namespace: str, na
             if not disable_auto_sync:
                 raise AppCliError(f"application {name!r} has automated sync enabled, which would undo the "
                                   "rollback; pass --disable-auto-sync to remove it first")
+            await _refuse_if_parent_heals(client, t, doc)
             extra = {"spec": {"syncPolicy": {"automated": None}}}
         await _request_sync(client, t, doc, str(entry["revision"]), prune, extra)
         if extra:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
 import sys
@@ -79,5 +78,6 @@ def up(data_dir: Path, port: int | None, listen: str, kubeconfig: Path | None, t
     settings = Settings(timing=timing, nodes=nodes, load_balancer=load_balancer)
     c = LocalCluster(data_dir, port=port, listen=listen, kubeconfig=kubeconfig,
                      controllers=not no_controllers, settings=settings)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_run(c))
+    from .running import run_until_stopped
+
+    run_until_stopped(_run(c), None)

@@ -21,6 +21,7 @@ _COMMANDS = {
     "health": ("trueup.cli.oneshot", "health_cmd"),
     "up": ("trueup.cli.up", "up_cmd"),
     "app": ("trueup.cli.app", "app_group"),
+    "demo": ("trueup.cli.demo", "demo_cmd"),
 }
 
 

@@ -25,12 +25,12 @@ import yaml
 from trueup.app import AppError, Application
 from trueup.diff import DiffError, DiffOptions, compare, parse_ignore_differences, render_json, render_markdown
 from trueup.diff import render_texts as render_diff_texts
-from trueup.engine import Engine, EngineError, load_application_file
+from trueup.engine import CredentialSource, Engine, EngineError, LocalCredentials, NoCredentials, load_application_file
 from trueup.health import HealthError, check_file
 from trueup.kube import ApiError, Client, ConfigError, load_config
 from trueup.model import Manifest
 from trueup.render import RenderError
-from trueup.source import RepoCache, SourceError
+from trueup.source import RepoCache, SourceError, load_local
 from trueup.sync import PlanError
 from trueup.sync.execute import ResourceResult
 
@@ -64,7 +64,8 @@ async def _with_engine(app_file: Path, kubeconfig: str | None, context: str | No
     app = load_application_file(app_file)
     client = Client.from_config(load_config(kubeconfig, context), user_agent="trueup")
     try:
-        engine = Engine(client, RepoCache(cache_dir / "git", min_fetch_interval=0), checks_dir)
+        engine = Engine(client, RepoCache(cache_dir / "git", min_fetch_interval=0), checks_dir,
+                        credentials=_repo_credentials())
         return await body(engine, app)
     finally:
         await client.close()
@@ -76,7 +77,28 @@ def _warn_unsupported(app: Application) -> None:
                                fg="yellow"), err=True)
 
 
+REPO_CREDS_ENV = "TRUEUP_REPO_CREDS"
+
+
+def _remember_repo_creds(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    ctx.meta["trueup.repo_creds"] = value
+
+
+def _repo_credentials() -> CredentialSource:
+    """The `--repo-creds FILE` (or $TRUEUP_REPO_CREDS) store of the running command, if any."""
+    ctx = click.get_current_context(silent=True)
+    path = ctx.meta.get("trueup.repo_creds") if ctx is not None else None
+    return LocalCredentials(load_local(path)) if path else NoCredentials()
+
+
+repo_creds_option = click.option(
+    "--repo-creds", envvar=REPO_CREDS_ENV, default=None, expose_value=False, callback=_remember_repo_creds,
+    type=click.Path(dir_okay=False), help="Git/Helm repository credentials: a YAML list of {url | urlPrefix, "
+    "username, passwordFile | password, sshPrivateKeyFile, insecure} (default: $TRUEUP_REPO_CREDS); "
+    "the files must not be readable by group or others.")
+
 cluster_options = [
+    repo_creds_option,
     click.option("--kubeconfig", envvar="KUBECONFIG", default=None, help="Kubeconfig (default: $KUBECONFIG)."),
     click.option("--context", default=None, help="Kubeconfig context."),
     click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
@@ -94,6 +116,7 @@ def with_cluster_options(f: Callable[..., Any]) -> Callable[..., Any]:
 @click.argument("app_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
 @click.option("--cache-dir", type=click.Path(path_type=Path), default=None)
+@repo_creds_option
 def render_cmd(app_file: Path, output: str, cache_dir: Path | None) -> None:
     """Render an Application's manifests from Git (no cluster needed)."""
 
@@ -101,7 +124,8 @@ def render_cmd(app_file: Path, output: str, cache_dir: Path | None) -> None:
         app = load_application_file(app_file)
         _warn_unsupported(app)
         engine = Engine(Client("http://127.0.0.1:1"), RepoCache((cache_dir or default_cache_dir()) / "git",
-                                                                   min_fetch_interval=0))
+                                                                   min_fetch_interval=0),
+                        credentials=_repo_credentials())
         return (await engine.render(app)).manifests
 
     manifests = run_or_exit(go)

@@ -1,12 +1,17 @@
 """`trueup up`: run the controller and its HTTP server until SIGINT/SIGTERM.
 
-With `--kubeconfig` (or KUBECONFIG) it reconciles that cluster. With neither, it starts the
-embedded cluster in this process (data in `--data-dir`, default ~/.local/share/trueup/cluster)
-and prints the kubeconfig path for kubectl. This is the only place the controller and the
-embedded cluster meet; `trueup.controller` itself never imports `trueup.localcluster`.
+With `--kubeconfig` (or KUBECONFIG) it reconciles that cluster. In a pod (or with `--in-cluster`)
+it uses the pod's service account; cli/target.py decides, and never starts an embedded cluster
+inside a pod. Otherwise it starts the embedded cluster in this process (data in `--data-dir`,
+default ~/.local/share/trueup/cluster) and prints the kubeconfig path for kubectl. This is the
+only place the controller and the embedded cluster meet; `trueup.controller` itself never imports `trueup.localcluster`.
 
 The HTTP server (`--listen`, default 127.0.0.1:8080; `--listen none`: no server) serves
 /healthz, /readyz, /metrics, POST /api/webhook and /api/v1/applications beside the controller.
+
+Argo CD's own Applications (`argoproj.io/v1alpha1`): `--argocd-apps auto|on|off` (default auto:
+reconciled when their CRD is installed and no Argo CD application controller runs; the banner
+says which and why), read in `--argocd-namespaces` (default: --namespace and argocd).
 
 - API token: `--token-file PATH`, else $TRUEUP_API_TOKEN, else the token stored in
   `<parent of --data-dir>/api-token` (default ~/.local/share/trueup/api-token), generated at
@@ -26,14 +31,23 @@ import os
 import secrets
 import signal
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from trueup.kube.config import SERVICE_ACCOUNT_DIR
+
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from trueup.controller import Controller
     from trueup.controller.leader import LeaderElector
-    from trueup.server import ServerConfig
+    from trueup.kube import Client, ClusterConfig
+    from trueup.localcluster.cluster import LocalCluster
+    from trueup.localcluster.controllers import Settings
+    from trueup.server import Running, ServerConfig
 
 DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "trueup" / "cluster"
 
@@ -83,22 +97,52 @@ def webhook_secrets(secret_file: Path | None) -> dict[str, str]:
     return dict.fromkeys(PROVIDERS, secret) if secret else {}
 
 
-async def _control(kubeconfig: Path, cache_dir: Path, namespace: str, poll_interval: float,
-                   stop: asyncio.Event, listen: str | None, config: ServerConfig | None, token_from: str,
-                   leader_elect: bool = True) -> None:
+@dataclass
+class ControllerHandle:
+    """What `controller_running` yields: the client, the running controller, the HTTP server (or None)."""
+
+    client: Client
+    controller: Controller
+    server: Running | None
+
+
+@contextlib.asynccontextmanager
+async def controller_running(kubeconfig: Path | ClusterConfig, cache_dir: Path, namespace: str, poll_interval: float,
+                             listen: str | None, config: ServerConfig | None, token_from: str,
+                             leader_elect: bool = True, lease: tuple[float, float, float] = (15.0, 10.0, 2.0),
+                             argocd: tuple[str, tuple[str, ...]] = ("auto", ()), stop_grace_s: float = 10.0
+                             ) -> AsyncIterator[ControllerHandle]:
+    """The controller and its HTTP server, started and announced; stopped when the block is left
+    (`trueup up` waits for a signal inside it, `trueup demo` registers its app and watches it),
+    giving running reconciles `stop_grace_s` to finish (an interrupted sync is marked Failed by the
+    next start)."""
     from trueup.controller import Controller
+    from trueup.controller.argocd import ArgoCDAppsError, argocd_apps
     from trueup.controller.leader import LeaderElector
+    from trueup.controller.operate import ARGO_APPLICATIONS
     from trueup.controller.serving import server_hooks
     from trueup.kube import Client, load_config
-    from trueup.server import Running, build_app, serve
+    from trueup.server import build_app, serve
     from trueup.source import RepoCache
 
-    client = Client.from_config(load_config(kubeconfig), user_agent="trueup")
+    config_ = kubeconfig if not isinstance(kubeconfig, Path) else load_config(kubeconfig)
+    client = Client.from_config(config_, user_agent="trueup")
     repos = RepoCache(cache_dir / "git", min_fetch_interval=min(poll_interval / 2, 60.0))
     running: Running | None = None
     try:
-        elector = LeaderElector(client, namespace) if leader_elect else None
+        elector = LeaderElector(client, namespace, lease_duration=lease[0], renew_deadline=lease[1],
+                                retry_period=lease[2]) if leader_elect else None
         controller = Controller(client, repos, namespace=namespace, poll_interval=poll_interval, elector=elector)
+        try:
+            argo = await argocd_apps(client, argocd[0])
+        except ArgoCDAppsError as exc:
+            raise click.ClickException(str(exc)) from None
+        argo_namespaces = list(dict.fromkeys(argocd[1] or (namespace, "argocd")))
+        if argo.enabled:
+            for ns in argo_namespaces:
+                controller.follow(Controller(client, repos, namespace=ns, poll_interval=poll_interval,
+                                             metrics=controller.metrics, apps=ARGO_APPLICATIONS, install_crds=False))
+        logging.getLogger("trueup.controller").info("%s", argo.reason)
         if listen is not None and config is not None:
             running = await serve(build_app(config, server_hooks(controller), controller.metrics), listen)
             click.echo(f"trueup server at {running.url}  (/healthz /readyz /metrics /api/webhook /api/v1/applications)")
@@ -107,21 +151,60 @@ async def _control(kubeconfig: Path, cache_dir: Path, namespace: str, poll_inter
                 click.echo("  webhooks:   refused until a secret is set "
                            f"(--webhook-secret-file or ${WEBHOOK_SECRET_ENV})")
             sys.stdout.flush()
-        async with controller:
+        await controller.start()
+        announce = asyncio.create_task(_announce_leadership(elector)) if elector is not None else None
+        try:
             click.echo(f"trueup controller watching Applications (trueup.dev/v1alpha1) in namespace {namespace}")
+            click.echo(f"  {argo.reason}" + (f" in namespaces {', '.join(argo_namespaces)}" if argo.enabled else ""))
             click.echo("  stop:       Ctrl-C")
             if elector is not None:
                 click.echo(f"  leader election: lease {namespace}/{elector.name} as {elector.identity} (standing by)")
             sys.stdout.flush()
-            announce = asyncio.create_task(_announce_leadership(elector)) if elector is not None else None
-            await stop.wait()
+            yield ControllerHandle(client, controller, running)
+        finally:
             if announce is not None:
                 announce.cancel()
             click.echo("stopping…")
+            sys.stdout.flush()
+            await controller.stop(stop_grace_s)
     finally:
         if running is not None:
             await running.stop()
         await client.close()
+
+
+async def _control(kubeconfig: Path | ClusterConfig, cache_dir: Path, namespace: str, poll_interval: float,
+                   stop: asyncio.Event, listen: str | None, config: ServerConfig | None, token_from: str,
+                   leader_elect: bool = True, lease: tuple[float, float, float] = (15.0, 10.0, 2.0),
+                   argocd: tuple[str, tuple[str, ...]] = ("auto", ())) -> None:
+    async with controller_running(kubeconfig, cache_dir, namespace, poll_interval, listen, config, token_from,
+                                  leader_elect, lease, argocd):
+        await stop.wait()
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM (Ctrl-C, `kill`): the foreground commands' way to stop."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+@contextlib.asynccontextmanager
+async def embedded_cluster(data_dir: Path, port: int | None, settings: Settings | None = None
+                           ) -> AsyncIterator[LocalCluster]:
+    """The embedded cluster on `port` (None: 6443 if free, else any free port), announced."""
+    from trueup.cli.cluster import _port_free
+    from trueup.localcluster.cluster import DEFAULT_PORT, LocalCluster
+
+    if port is None:
+        port = DEFAULT_PORT if _port_free("127.0.0.1", DEFAULT_PORT) else 0
+    async with LocalCluster(data_dir, port=port, settings=settings) as cluster:
+        click.echo(f"trueup embedded cluster ready at {cluster.url}")
+        click.echo(f"  kubeconfig: {cluster.kubeconfig}")
+        click.echo(f"  try:        KUBECONFIG={cluster.kubeconfig} kubectl get applications.trueup.dev -A")
+        yield cluster
 
 
 async def _announce_leadership(elector: LeaderElector) -> None:
@@ -130,28 +213,19 @@ async def _announce_leadership(elector: LeaderElector) -> None:
     sys.stdout.flush()
 
 
-async def _run(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_interval: float, port: int | None,
-               listen: str | None, config: ServerConfig | None, token_from: str, leader_elect: bool = True) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+async def _run(kubeconfig: Path | ClusterConfig | None, data_dir: Path, namespace: str, poll_interval: float,
+               port: int | None, listen: str | None, config: ServerConfig | None, token_from: str,
+               leader_elect: bool = True, lease: tuple[float, float, float] = (15.0, 10.0, 2.0),
+               argocd: tuple[str, tuple[str, ...]] = ("auto", ())) -> None:
+    stop = stop_on_signals()
     cache_dir = data_dir.parent / "cache"
     if kubeconfig is not None:
         await _control(kubeconfig, cache_dir, namespace, poll_interval, stop, listen, config, token_from,
-                       leader_elect)
+                       leader_elect, lease, argocd)
     else:
-        from trueup.cli.cluster import _port_free
-        from trueup.localcluster.cluster import DEFAULT_PORT, LocalCluster
-
-        if port is None:
-            port = DEFAULT_PORT if _port_free("127.0.0.1", DEFAULT_PORT) else 0
-        async with LocalCluster(data_dir, port=port) as cluster:
-            click.echo(f"trueup embedded cluster ready at {cluster.url}")
-            click.echo(f"  kubeconfig: {cluster.kubeconfig}")
-            click.echo(f"  try:        KUBECONFIG={cluster.kubeconfig} kubectl get applications.trueup.dev -A")
+        async with embedded_cluster(data_dir, port) as cluster:
             await _control(cluster.kubeconfig, cache_dir, namespace, poll_interval, stop, listen, config,
-                           token_from, leader_elect)
+                           token_from, leader_elect, lease, argocd)
     click.echo("stopped")
 
 
@@ -173,17 +247,45 @@ async def _run(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_int
               help=f"YAML/JSON map provider -> webhook secret (default: ${WEBHOOK_SECRET_ENV} for every provider).")
 @click.option("--leader-elect/--no-leader-elect", default=True, show_default=True,
               help="Act only while holding the Lease trueup-controller in --namespace (one active controller).")
+@click.option("--leader-elect-lease-duration", type=click.FloatRange(min=1.0), default=15.0, show_default=True,
+              help="Seconds a standby waits after the leader's last renewal before taking over.")
+@click.option("--leader-elect-renew-deadline", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Seconds the leader keeps trying to renew before it stops leading.")
+@click.option("--leader-elect-retry-period", type=click.FloatRange(min=0.05), default=2.0, show_default=True,
+              help="Seconds between attempts to acquire or renew the Lease.")
+@click.option("--in-cluster/--no-in-cluster", default=None,
+              help="Use the pod's service account (default: when $KUBERNETES_SERVICE_HOST is set and there is no "
+                   "kubeconfig); --no-in-cluster: never (start the embedded cluster).")
+@click.option("--service-account-dir", type=click.Path(file_okay=False, path_type=Path), default=SERVICE_ACCOUNT_DIR,
+              show_default=True, help="Where the pod's service account (token, ca.crt, namespace) is mounted.")
+@click.option("--argocd-apps", type=click.Choice(["auto", "on", "off"]), default="auto", show_default=True,
+              help="Reconcile Argo CD's argoproj.io/v1alpha1 Applications too: auto = when their CRD is installed "
+                   "and no Argo CD application controller runs in the cluster.")
+@click.option("--argocd-namespaces", default="", metavar="NS,NS",
+              help="Where Argo CD's Applications are read from (default: --namespace and argocd).")
 @click.option("-v", "--verbose", is_flag=True, help="Log the controller's internals.")
 def up_cmd(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_interval: float, port: int | None,
            listen: str, token_file: Path | None, webhook_secret_file: Path | None, leader_elect: bool,
+           leader_elect_lease_duration: float, leader_elect_renew_deadline: float, leader_elect_retry_period: float,
+           in_cluster: bool | None, service_account_dir: Path, argocd_apps: str, argocd_namespaces: str,
            verbose: bool) -> None:
     """Run the GitOps controller and its HTTP server (and, without a kubeconfig, the embedded cluster) until Ctrl-C."""
+    from trueup.cli.target import TargetError, choose_target
     from trueup.server import ServerConfig, parse_listen
 
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if kubeconfig is None and os.environ.get("KUBECONFIG"):
-        kubeconfig = Path(os.environ["KUBECONFIG"].split(os.pathsep)[0])
+    lease = (leader_elect_lease_duration, leader_elect_renew_deadline, leader_elect_retry_period)
+    if not lease[2] < lease[1] < lease[0]:
+        raise click.BadParameter("needs --leader-elect-retry-period < --leader-elect-renew-deadline < "
+                                 "--leader-elect-lease-duration", param_hint="--leader-elect-lease-duration")
+    try:
+        target = choose_target(kubeconfig, in_cluster, os.environ, service_account_dir)
+    except TargetError as exc:
+        raise click.UsageError(str(exc)) from None
+    cluster: Path | ClusterConfig | None = target.config or target.kubeconfig
+    if target.config is not None:
+        click.echo(f"trueup in-cluster: service account at {service_account_dir}, API server {target.config.server}")
     address: str | None = None if listen.strip().lower() in ("none", "off", "") else listen
     config: ServerConfig | None = None
     token_from = ""
@@ -194,6 +296,8 @@ def up_cmd(kubeconfig: Path | None, data_dir: Path, namespace: str, poll_interva
             raise click.BadParameter(str(exc), param_hint="--listen") from None
         token, token_from = api_token(token_file, data_dir.parent)
         config = ServerConfig(api_tokens=(token,), webhook_secrets=webhook_secrets(webhook_secret_file))
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_run(kubeconfig, data_dir, namespace, poll_interval, port, address, config, token_from,
-                         leader_elect))
+    from trueup.cli.running import run_until_stopped
+
+    argocd = (argocd_apps, tuple(n.strip() for n in argocd_namespaces.split(",") if n.strip()))
+    run_until_stopped(_run(cluster, data_dir, namespace, poll_interval, port, address, config, token_from,
+                           leader_elect, lease, argocd), None)

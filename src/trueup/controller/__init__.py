@@ -16,6 +16,8 @@ Modules, one concern each:
   events.py      core/v1 Events on the Application: drift (fields, manager), heal, sync results,
                  self-heal backoff; repeats aggregated, written in the background
   leader.py      leader election over a coordination.k8s.io Lease: only the leader reconciles
+  depends.py     dependsOn: are an app's dependencies Synced and Healthy; dependency cycles
+  argocd.py      whether Argo CD's argoproj.io Applications are reconciled too (--argocd-apps)
 
 Metrics (`Controller.metrics`, a trueup.metrics.Metrics): reconcile duration (worker), git fetch
 duration (the controller fetches before a refresh's resolve; always for a webhook's hard refresh),
@@ -34,8 +36,13 @@ Async design (everything on one event loop):
 - After each reconcile the worker schedules the next poll (interval + jitter) on the queue's
   single per-key timer; a retry or self-heal backoff may schedule it sooner.
 - Shutdown: the queue closes (idle workers return), informers stop, running reconciles get a
-  grace period and are then cancelled; an operation left `Running` in status is marked Failed by
-  the next controller that reconciles the app.
+  grace period and are then cancelled; an operation left `Running` in status (this, or a kill -9)
+  is marked Failed by the next controller that reconciles the app, and resumed when it would run
+  again anyway (see operate.py).
+- An Application whose readiness (sync, health, operation phase) changes, appears or goes
+  re-queues the apps that depend on it (dependsOn).
+- Followers (`Controller.follow`): a Controller per other Application resource and namespace
+  (Argo CD's), started with this one and reconciling only while it leads.
 
 The controller reaches the cluster only through `trueup.kube` and never imports `trueup.localcluster`.
 """

@@ -22,11 +22,11 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from ..kube import ApiError, Client, Discovery
+from ..kube import ApiError, Client, Discovery, Res
 from ..model import ResourceKey
 from ..sync import gather_live
 from . import status as st
-from .operate import APPLICATIONS, FIELD_MANAGER
+from .operate import FIELD_MANAGER, applications_res
 
 log = logging.getLogger("trueup.controller.cascade")
 
@@ -86,6 +86,7 @@ async def finalize(client: Client, discovery: Discovery, namespace: str, doc: Ob
     """One step of the cascade for a terminating Application; returns a delay to look again, or None
     when there is nothing (more) to do (no resources finalizer, or it has just been removed)."""
     name = str(doc["metadata"]["name"])
+    res = applications_res(str(doc.get("apiVersion") or ""))
     finalizer = cascade_finalizer(doc)
     if finalizer is None:
         return None  # deleting the app leaves its resources
@@ -97,15 +98,15 @@ async def finalize(client: Client, discovery: Discovery, namespace: str, doc: Ob
         log.warning("cascade of %s/%s (%s): delete failed: %s", namespace, name, propagation, failure)
     waiting = progress.failed or (propagation == "Foreground" and progress.remaining)
     if progress.deleted or waiting:
-        await _report(client, namespace, name, propagation, progress)
+        await _report(client, res, namespace, name, propagation, progress)
     if waiting:
         return RECHECK_S
     if progress.deleted and propagation == "Foreground":
         return 0.0  # look again: gone objects are confirmed by the next gather
-    return await _remove_finalizer(client, namespace, name, finalizer)
+    return await _remove_finalizer(client, res, namespace, name, finalizer)
 
 
-async def _report(client: Client, namespace: str, name: str, propagation: str, progress: Progress) -> None:
+async def _report(client: Client, res: Res, namespace: str, name: str, propagation: str, progress: Progress) -> None:
     parts = []
     if progress.deleted:
         parts.append(f"deleted {', '.join(progress.deleted)}")
@@ -115,21 +116,21 @@ async def _report(client: Client, namespace: str, name: str, propagation: str, p
         parts.append(f"failed: {'; '.join(progress.failed)}")
     message = f"cascade ({propagation}): " + "; ".join(parts)
     try:
-        await client.patch(APPLICATIONS, namespace, name, {"status": {
+        await client.patch(res, namespace, name, {"status": {
             "conditions": [{**st.condition("DeletionCascade", message), "lastTransitionTime": st.now_iso()}]}},
-            field_manager=FIELD_MANAGER, subresource="status")
+            field_manager=FIELD_MANAGER, subresource="" if res.group == "argoproj.io" else "status")
     except ApiError as exc:  # the app may be gone already: the report is best effort
         log.debug("status of terminating %s/%s not written: %s", namespace, name, exc.message)
 
 
-async def _remove_finalizer(client: Client, namespace: str, name: str, finalizer: str) -> float | None:
-    doc = await client.get(APPLICATIONS, namespace, name)
+async def _remove_finalizer(client: Client, res: Res, namespace: str, name: str, finalizer: str) -> float | None:
+    doc = await client.get(res, namespace, name)
     if doc is None:
         return None
     meta = doc.get("metadata") or {}
     finalizers = [f for f in meta.get("finalizers") or [] if f != finalizer]
     try:
-        await client.patch(APPLICATIONS, namespace, name, {"metadata": {
+        await client.patch(res, namespace, name, {"metadata": {
             "finalizers": finalizers, "resourceVersion": meta.get("resourceVersion")}}, field_manager=FIELD_MANAGER)
     except ApiError as exc:
         if exc.not_found:

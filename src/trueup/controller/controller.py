@@ -4,7 +4,7 @@
         c.refresh("guestbook")          # reconcile now, fetching Git
         await c.stopped()               # or leave the block to stop
 
-Enqueueing: an Application event whose generation, `operation`, annotations or deletionTimestamp
+Enqueueing: an Application event whose spec, `operation`, annotations or deletionTimestamp
 changed (status-only writes, the controller's own included, enqueue nothing); a managed object's
 change (no Git fetch: the last render is re-diffed); `refresh(name)`; and the poll timer
 (`poll_interval` plus up to 25 % jitter) after each reconcile, or sooner when a retry or backoff
@@ -24,12 +24,13 @@ from typing import Any
 
 from ..app import application_crd
 from ..cache import ClusterCache
-from ..engine import Engine
+from ..engine import Engine, SecretCredentials
 from ..health import assess
 from ..kube import ApiError, Client, Informer, Res
 from ..metrics import Metrics
 from ..source import RepoCache
 from .comparisons import Comparisons
+from .depends import depends_on, why_not_ready
 from .leader import LeaderElector
 from .operate import APPLICATIONS, FIELD_MANAGER
 from .queue import WorkQueue
@@ -42,33 +43,44 @@ Obj = dict[str, Any]
 
 CRDS = Res("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", False)
 NAMESPACES = Res("", "v1", "namespaces", "Namespace", False)
+REFRESH_ANNOTATION = "argocd.argoproj.io/refresh"  # set by `trueup app refresh` (normal | hard)
+
+
+def _refresh_annotation(obj: Obj) -> str:
+    return str(((obj.get("metadata") or {}).get("annotations") or {}).get(REFRESH_ANNOTATION, ""))
 
 
 def _trigger_view(obj: Obj) -> tuple[Any, Any, Any, Any]:
+    """What a reconcile is owed for; the spec itself, not generation (Argo CD's CRD has no status
+    subresource, so a status write bumps its generation)."""
     meta = obj.get("metadata") or {}
-    return meta.get("generation"), obj.get("operation"), meta.get("annotations"), meta.get("deletionTimestamp")
+    return obj.get("spec"), obj.get("operation"), meta.get("annotations"), meta.get("deletionTimestamp")
 
 
 class Controller:
     def __init__(self, client: Client, repos: RepoCache, namespace: str = "trueup", poll_interval: float = 60.0, *,
                  workers: int = 4, checks_dir: str | Path | None = None, wave_timeout: float = 300.0,
-                 metrics: Metrics | None = None, elector: LeaderElector | None = None) -> None:
+                 metrics: Metrics | None = None, elector: LeaderElector | None = None,
+                 apps: Res = APPLICATIONS, install_crds: bool = True) -> None:
         self.client = client
         self.repos = repos
         self.metrics = metrics if metrics is not None else Metrics()
         self.namespace = namespace
         self.poll_interval = poll_interval
         self.workers = workers
-        self.engine = Engine(client, repos, checks_dir)
+        self.engine = Engine(client, repos, checks_dir, credentials=SecretCredentials(client, namespace))
         self.queue = WorkQueue(on_timer=self.refresh)
         # live state and drift events from one watch cache of the managed kinds (trueup-tracked objects only)
         self.cache = ClusterCache(client, self.engine.discovery, namespace=namespace)
         self.engine.live = self.cache
         self.comparisons = Comparisons(self.engine, self.cache)
         self.watches = ManagedWatches(self.cache, self._drifted, self.comparisons, self._health_of)
+        self.apps_res = apps
+        self.install_crds = install_crds
         self.reconciler = Reconciler(client, self.engine, namespace, watch_kinds=self._watch_kinds,
-                                     wave_timeout=wave_timeout, metrics=self.metrics, compare=self.comparisons.diff)
-        self.apps = Informer(client, APPLICATIONS, namespace=namespace)
+                                     wave_timeout=wave_timeout, metrics=self.metrics, apps=apps, lookup=self._lookup,
+                                     compare=self.comparisons.diff)
+        self.apps = Informer(client, apps, namespace=namespace)
         self.apps.add_handler(drop_managed_fields)  # memory: never read
         self.apps.add_handler(self._app_event)
         self.reconciles = 0  # completed reconciles (tests, metrics)
@@ -80,30 +92,43 @@ class Controller:
         self._stop = asyncio.Event()
         self.elector = elector  # None: always act; else workers run only while it holds the Lease
         self._electing: asyncio.Task[None] | None = None
+        self.followers: list[Controller] = []  # e.g. Argo CD's Applications per namespace (see argocd.py)
 
     # ----- lifecycle
     async def install(self) -> None:
-        """Create the namespace and server-side apply the CRD; wait until Applications are served."""
-        ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": self.namespace}}
-        await self.client.apply(NAMESPACES, None, self.namespace, ns, field_manager=FIELD_MANAGER)
-        crd = application_crd()
-        await self.client.apply(CRDS, None, crd["metadata"]["name"], crd, field_manager=FIELD_MANAGER)
+        """Create the namespace and server-side apply the CRD (unless `install_crds` is off: Argo CD's
+        CRD is never installed by trueup); wait until Applications are served."""
+        if self.install_crds:
+            ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": self.namespace}}
+            await self.client.apply(NAMESPACES, None, self.namespace, ns, field_manager=FIELD_MANAGER)
+            crd = application_crd()
+            await self.client.apply(CRDS, None, crd["metadata"]["name"], crd, field_manager=FIELD_MANAGER)
         deadline = asyncio.get_running_loop().time() + 30
         while True:
             try:
-                await self.client.list(APPLICATIONS, self.namespace)
+                await self.client.list(self.apps_res, self.namespace)
                 return
             except ApiError:
                 if asyncio.get_running_loop().time() > deadline:
                     raise
                 await asyncio.sleep(0.1)
 
-    async def start(self) -> None:
+    def follow(self, other: Controller) -> None:
+        """Run `other` (another Application resource or namespace) beside this controller: it starts
+        and stops with it and reconciles only while this one leads. Call before `start`."""
+        self.followers.append(other)
+
+    async def _watch_apps(self) -> None:
         await self.install()
         await self.watches.start()
         self.apps.start()
         await self.apps.synced.wait()
         self.started = True
+
+    async def start(self) -> None:
+        await self._watch_apps()
+        for follower in self.followers:
+            await follower._watch_apps()
         if self.elector is None:
             await self._lead()
         else:
@@ -121,10 +146,16 @@ class Controller:
         if self.elector is not None:
             for doc in self.apps.list(self.namespace):
                 self.refresh(str((doc.get("metadata") or {}).get("name", "")))
+        for follower in self.followers:
+            await follower._lead()
+            for doc in follower.apps.list(follower.namespace):
+                follower.refresh(str((doc.get("metadata") or {}).get("name", "")))
 
     async def _follow(self) -> None:
         """Leadership ended: cancel the workers at once (an interrupted operation is marked Failed by the
         next leader); the caches stay warm."""
+        for follower in self.followers:
+            await follower._stop_workers(0.0)
         await self._stop_workers(0.0)
 
     async def _stop_workers(self, grace_s: float) -> None:
@@ -145,6 +176,8 @@ class Controller:
 
     async def stop(self, grace_s: float = 10.0) -> None:
         """Stop taking work, let running reconciles finish (up to `grace_s`), then cancel the rest."""
+        for follower in self.followers:
+            await follower.stop(grace_s)
         self.started = False
         self.queue.shutdown()
         await self.apps.stop()
@@ -191,9 +224,32 @@ class Controller:
             self.reconciler.forget(name)
             self.comparisons.forget(name)
             self.metrics.remove_app(name, self.namespace)
+            self._dependents_of(name)
             return
         if old is None or _trigger_view(old) != _trigger_view(obj):
-            self.refresh(name)
+            if _refresh_annotation(obj) == "hard" and (old is None or _refresh_annotation(old) != "hard"):
+                self.hard_refresh(name)  # `trueup app refresh --hard`: fetch Git whatever the fetch interval
+            else:
+                self.refresh(name)
+        if old is None or why_not_ready(old) != why_not_ready(obj):
+            self._dependents_of(name)
+
+    def _dependents_of(self, name: str) -> None:
+        """The app became (not) ready or appeared or went: look again at the apps depending on it (no
+        Git fetch: they were just compared; only whether they may sync changed)."""
+        if self.queue.closed:
+            return
+        for doc in self.apps.list(self.namespace, where=lambda d: depends_on(d, self.namespace, name)):
+            self.queue.add(str((doc.get("metadata") or {}).get("name", "")))
+
+    async def _lookup(self, namespace: str, name: str) -> Obj | None:
+        """An Application for dependency checks: from the cache in this namespace, else a GET."""
+        if namespace == self.namespace:
+            return self.apps.get(namespace, name)
+        try:
+            return await self.client.get(self.apps_res, namespace, name)
+        except ApiError:
+            return None
 
     def _drifted(self, name: str) -> None:
         if self.apps.get(self.namespace, name) is not None:
@@ -251,7 +307,7 @@ class Controller:
                 if not hard and last is not None and time.monotonic() - last < self.repos.min_fetch_interval:
                     continue
                 started = time.perf_counter()
-                await self.repos.fetch(url)
+                await self.repos.fetch(url, credentials=await self.engine.credentials.lookup(url))
                 self.metrics.observe_git_fetch(url, time.perf_counter() - started)
             except asyncio.CancelledError:
                 raise
@@ -260,11 +316,13 @@ class Controller:
 
 
 def repo_urls(doc: Obj) -> list[str]:
-    """The repository URLs of an Application document (`spec.source` and `spec.sources[]`)."""
+    """The Git repository URLs of an Application document (`spec.source` and `spec.sources[]`;
+    not Helm chart repositories, which the engine's ChartCache fetches)."""
     spec = doc.get("spec") or {}
     sources = [spec.get("source"), *(spec.get("sources") or [])]
     urls: list[str] = []
     for src in sources:
-        if isinstance(src, dict) and isinstance(src.get("repoURL"), str) and src["repoURL"] not in urls:
+        if isinstance(src, dict) and isinstance(src.get("repoURL"), str) and src["repoURL"] not in urls \
+                and not src.get("chart"):
             urls.append(src["repoURL"])
     return urls

@@ -3,8 +3,9 @@
 
 Reasons: `ResourceDrifted` (Warning: the fields, the manager that changed them, the live and Git
 values as the diff shows them, so a Secret's value is only ever a mask), `ResourceHealed`
-(Normal: the objects re-applied), `OperationCompleted` / `OperationFailed` (a sync, with its
-revision) and `SelfHealBackoff` (Warning: the manager trueup backs off from).
+(Normal: the objects recreated or re-applied), `OperationCompleted` / `OperationFailed` (a sync, with
+its revision), `OperationInterrupted` (Warning: an operation a stopped controller left Running, and
+whether it is resumed) and `SelfHealBackoff` (Warning: the manager trueup backs off from).
 
 Events are named `<app>.<unix nanoseconds in hex>` like the real recorder, written with field
 manager `trueup`, source.component / reportingComponent `trueup-controller`. A repeat of the same
@@ -67,9 +68,14 @@ def drift_message(d: ResourceDiff) -> str:
 
 
 def healed_message(drifted: Iterable[ResourceDiff], revision: str) -> str:
+    """`self-healed: recreated Deployment shop/db; re-applied Deployment shop/web (.spec.replicas) at revision X`."""
+    drifted = list(drifted)
+    recreated = ", ".join(_object(d) for d in drifted if d.status == "Missing")
     objects = ", ".join(f"{_object(d)} ({', '.join(d.changed_paths)})" if d.changed_paths else _object(d)
-                        for d in drifted)
-    return f"self-healed: re-applied {objects} at revision {revision}"
+                        for d in drifted if d.status != "Missing")
+    done = "; ".join(part for part in (recreated and f"recreated {recreated}", objects and f"re-applied {objects}")
+                     if part)
+    return f"self-healed: {done} at revision {revision}"
 
 
 class EventRecorder:

@@ -17,11 +17,19 @@ Rules (Argo CD's, with trueup's safety on errors):
   `SelfHealBackoff` condition naming that manager (see `backoff.Fighters`).
 - An Application being deleted is neither rendered nor synced: with a resources finalizer its
   tracked objects are deleted (see `cascade`), without one nothing is done.
+- An app with dependencies (`spec.dependsOn`, annotation `trueup.dev/depends-on`) is compared but
+  not synced (no auto-sync, self-heal or manual operation; a requested operation stays pending)
+  while one of them is not Synced and Healthy: a `DependencyNotReady` condition names each with
+  the reason. A dependency cycle through the app is a `DependencyCycle` condition naming the
+  path, and nothing syncs until the cycle is broken. See `depends`.
+- An operation left `Running` by a stopped controller is marked Failed at once, then resumed if
+  it would run again anyway (see `operate`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -35,8 +43,18 @@ from ..model import ResourceKey
 from . import status as st
 from .backoff import Fighters, FightKey, SyncRetries
 from .cascade import finalize, terminating
+from .depends import Lookup, find_cycle, not_ready
 from .events import EventRecorder
-from .operate import APPLICATIONS, FIELD_MANAGER, interrupted, manual_request, patch_status, run_manual, run_sync
+from .operate import (
+    APPLICATIONS,
+    FIELD_MANAGER,
+    interrupted,
+    manual_request,
+    patch_status,
+    resumes,
+    run_manual,
+    run_sync,
+)
 
 Obj = dict[str, Any]
 WatchKinds = Callable[[str, set[Res]], None]
@@ -50,6 +68,9 @@ class Reconciler:
     namespace: str
     watch_kinds: WatchKinds = lambda app, kinds: None
     wave_timeout: float = 300.0
+    apps: Res = APPLICATIONS  # the Application resource this reconciler reads (trueup's or Argo CD's)
+    lookup: Lookup | None = None  # (namespace, name) -> Application, for dependencies (default: a GET)
+    dependency_recheck: float = 5.0  # requeue while waiting on apps whose changes this controller does not watch
     retries: SyncRetries = field(default_factory=SyncRetries)
     fighters: Fighters = field(default_factory=Fighters)
     metrics: Metrics = field(default_factory=Metrics)
@@ -59,8 +80,11 @@ class Reconciler:
     # per reconcile (one at a time per app): the Application read, and the drift event's time
     _docs: dict[str, Obj] = field(default_factory=dict)
     _drift_at: dict[str, float] = field(default_factory=dict)
-    # the last render per app, by generation: a managed-object event re-diffs without a Git fetch
-    _desired: dict[str, tuple[int, Desired]] = field(default_factory=dict)
+    # the last render per app, by spec (Argo CD's CRD bumps generation on status writes too): a
+    # managed-object event re-diffs without a Git fetch
+    _desired: dict[str, tuple[str, Desired]] = field(default_factory=dict)
+    # what the next sync of an app resumes (an operation interrupted by a stopped controller)
+    _resume: dict[str, str] = field(default_factory=dict)
     # core/v1 Events on the Application (background writes, never failing a reconcile)
     events: EventRecorder = field(init=False)
 
@@ -74,6 +98,28 @@ class Reconciler:
         self._drifting.pop(name, None)
         self._docs.pop(name, None)
         self._drift_at.pop(name, None)
+        self._resume.pop(name, None)
+
+    async def _get_app(self, namespace: str, name: str) -> Obj | None:
+        if self.lookup is not None:
+            return await self.lookup(namespace, name)
+        return await self.client.get(self.apps, namespace, name)
+
+    async def _blocked(self, app: Application) -> tuple[list[Obj], float | None]:
+        """Conditions that hold this app's syncs back (dependencies), and when to look again if no
+        Application event will say so."""
+        if not app.depends_on:
+            return [], None
+        cycle = await find_cycle(self.namespace, app.name, self._get_app)
+        if cycle is not None:
+            return [st.condition("DependencyCycle", f"dependsOn cycle: {' -> '.join(cycle)}; nothing syncs "
+                                                    "until it is broken")], None
+        waiting = await not_ready(self.namespace, app.depends_on, self._get_app)
+        if not waiting:
+            return [], None
+        recheck = any(not w.startswith(f"{self.namespace}/") for w in waiting)
+        return ([st.condition("DependencyNotReady", f"sync waits for {', '.join(waiting)}")],
+                self.dependency_recheck if recheck else None)
 
     async def reconcile(self, name: str, *, refresh: bool = True, drift_at: float | None = None) -> float | None:
         """Reconcile app `name`; returns a delay to reconcile again sooner than the poll, or None.
@@ -84,7 +130,7 @@ class Reconciler:
             self._drift_at[name] = drift_at
         else:
             self._drift_at.pop(name, None)
-        doc = await self.client.get(APPLICATIONS, self.namespace, name)
+        doc = await self.client.get(self.apps, self.namespace, name)
         if doc is None:
             self.forget(name)
             return None
@@ -93,24 +139,35 @@ class Reconciler:
         self._docs[name] = {k: v for k, v in doc.items() if k != "status"}  # events and metrics read the rest
         status: Obj = dict(doc.get("status") or {})
         old_conditions = status.get("conditions")
-        stale = interrupted(status)
+        try:
+            app: Application | None = parse_application(doc, source=f"Application {self.namespace}/{name}")
+            error = ""
+        except AppError as exc:
+            app, error = None, str(exc)
+        automated = app is not None and app.sync_policy.automated
+        stale = interrupted(status, resumes(doc, status, automated))
         if stale is not None:
             status["operationState"] = stale
-            await patch_status(self.client, self.namespace, name, {"operationState": stale})
-        try:
-            app = parse_application(doc, source=f"Application {self.namespace}/{name}")
-        except AppError as exc:
+            await patch_status(self.client, self.namespace, name, {"operationState": stale}, self.apps)
+            self.events.record(doc, "Warning", "OperationInterrupted", str(stale["message"]))
+            rev = str(((stale.get("operation") or {}).get("sync") or {}).get("revision") or "")
+            of = f" of {rev[:12]}" if rev else ""
+            self._resume[name] = f"resumes the operation{of} started {stale.get('startedAt') or ''} that was " \
+                                 "interrupted when the controller stopped"
+        if app is None:
             await self._write(name, old_conditions, {"sync": {"status": "Unknown"}, "health": {"status": "Unknown"}},
-                              [st.condition("InvalidSpecError", str(exc))])
+                              [st.condition("InvalidSpecError", error)])
             return None
         conditions = st.unsupported_conditions(app.unsupported)
-        wrote = manual_request(doc) is not None  # then the watch cache may lag: read the API
+        blocked, blocked_delay = await self._blocked(app)
+        wrote = manual_request(doc) is not None and not blocked  # then the watch cache may lag: read the API
         if wrote:
-            outcome = await run_manual(self.client, self.engine, doc, app, status, wave_timeout=self.wave_timeout)
+            outcome = await run_manual(self.client, self.engine, doc, app, status, wave_timeout=self.wave_timeout,
+                                       note=self._resume.pop(name, ""))
             if outcome is not None:
                 self._record_sync(name, status)
             refresh = True
-        generation = int((doc.get("metadata") or {}).get("generation") or 0)
+        generation = json.dumps(doc.get("spec"), sort_keys=True)
         try:
             cached = self._desired.get(name)
             if refresh and cached is not None and cached[0] == generation and await self._same_commit(app, cached[1]):
@@ -135,13 +192,24 @@ class Reconciler:
                               [*conditions, st.condition("ComparisonError", msg)])
             return None
         compared = diffs
-        delay, diffs = await self._auto(app, desired, diffs, status, conditions)
+        if blocked:  # compared and reported, never synced
+            conditions += blocked
+            delay: float | None = blocked_delay
+        else:
+            delay, diffs = await self._auto(app, desired, diffs, status, conditions)
         health = await self.engine.health(app, desired, fresh=wrote or diffs is not compared)
         by_key = {k: (s, m) for k, s, m in health.resources}
         revision = desired.revision.commit_sha
+        note = self._resume.pop(name, None) if not blocked and all(d.in_sync for d in diffs) else None
+        if note is not None and "operationState" in status:  # nothing left to redo: say so
+            status["operationState"] = {**status["operationState"], "message": status["operationState"]["message"]
+                                        + "; after the restart every resource was found in sync: nothing left to apply"}
         await self._write(name, old_conditions, {
             "sync": {"status": "Synced" if all(d.in_sync for d in diffs) else "OutOfSync", "revision": revision,
-                     "comparedTo": {"source": app.source, "destination": app.raw["spec"].get("destination")}},
+                     # several sources (Argo CD's multi-source): one revision each, in spec.sources order
+                     **({"revisions": [r.commit_sha for r in desired.revisions]} if len(app.sources) > 1 else {}),
+                     "comparedTo": {**({"sources": app.sources} if len(app.sources) > 1 else {"source": app.source}),
+                                    "destination": app.raw["spec"].get("destination")}},
             "health": {"status": str(health.status)},
             "resources": st.resources(diffs, by_key),
             **{k: status[k] for k in ("operationState", "history", "driftHistory") if k in status},
@@ -149,10 +217,13 @@ class Reconciler:
         return delay
 
     async def _same_commit(self, app: Application, desired: Desired) -> bool:
-        if len(app.sources) != 1:
+        """One Git source whose target revision still resolves to the commit `desired` was rendered from."""
+        if len(app.sources) != 1 or app.source.get("chart"):
             return False
-        src = app.source
-        resolved = await self.engine.repos.resolve(str(src["repoURL"]), str(src.get("targetRevision") or "HEAD"))
+        url = str(app.source["repoURL"])
+        creds = await self.engine.credentials.lookup(url)
+        resolved = await self.engine.repos.resolve(url, str(app.source.get("targetRevision") or "HEAD"),
+                                                   credentials=creds)
         return resolved.commit_sha == desired.revision.commit_sha
 
     async def _kinds(self, desired: Desired) -> set[Res]:
@@ -167,7 +238,8 @@ class Reconciler:
     async def _write(self, name: str, old_conditions: list[Obj] | None, status: Obj, conditions: list[Obj]) -> None:
         now = st.now_iso()
         await patch_status(self.client, self.namespace, name, {
-            **status, "conditions": st.merge_conditions(old_conditions, conditions, now), "reconciledAt": now})
+            **status, "conditions": st.merge_conditions(old_conditions, conditions, now), "reconciledAt": now},
+            self.apps)
         spec = (self._docs.get(name) or {}).get("spec") or {}
         source = spec.get("source") or next(iter(spec.get("sources") or []), None) or {}
         self.metrics.set_app_info(AppInfo(
@@ -200,7 +272,8 @@ class Reconciler:
         op = {"sync": {"revision": desired.revision.commit_sha, "prune": policy.prune},
               "initiatedBy": {"automated": True}}
         outcome = await run_sync(self.client, self.engine, app, desired, status, prune=policy.prune,
-                                 initiator=initiator, operation=op, wave_timeout=self.wave_timeout, only=only)
+                                 initiator=initiator, operation=op, wave_timeout=self.wave_timeout,
+                                 note=self._resume.pop(app.name, ""), only=only)
         self._record_sync(app.name, status)
         if outcome.result.ok:
             self.retries.succeeded(app.name)

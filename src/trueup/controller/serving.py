@@ -4,9 +4,10 @@
     running = await serve(build_app(config, hooks, controller.metrics), "127.0.0.1:8080")
 
 - `apps()`: one `AppRef` per Application source (repo URL, targetRevision, path, and the
-  `argocd.argoproj.io/manifest-generate-paths` annotation) for webhook matching.
+  `argocd.argoproj.io/manifest-generate-paths` annotation) for webhook matching, Argo CD's
+  Applications included when the controller reconciles them (its followers).
 - `refresh(apps, reason)`: a hard refresh (Git fetched whatever the fetch interval) of each app.
-- `app_list()` / `app_get(name)`: JSON summaries of the Applications: name, namespace, project,
+- `app_list()` / `app_get(name)`: JSON summaries of the trueup.dev Applications: name, namespace, project,
   repo, path, revision, sync status, health, conditions, and the last operation's phase. Only
   fields of the spec and status: no credentials (repository URLs lose their user-info).
 - `ready()`: the controller started and its Application cache synced.
@@ -82,15 +83,21 @@ def server_hooks(controller: Controller) -> ServerHooks:
     def docs() -> list[Obj]:
         return sorted(controller.apps.list(controller.namespace), key=lambda d: str(d["metadata"]["name"]))
 
+    controllers = [controller, *controller.followers]  # Argo CD's Applications too, when reconciled
+
     def apps() -> list[AppRef]:
-        return [ref for doc in docs() for ref in app_refs(doc)]
+        return [ref for c in controllers for doc in c.apps.list(c.namespace) for ref in app_refs(doc)]
 
     async def refresh(refs: list[AppRef], reason: str) -> None:
-        names = sorted({ref.name for ref in refs if ref.name and ref.namespace in ("", controller.namespace)})
-        for name in names:
-            controller.hard_refresh(name)
-        if names:
-            log.info("hard refresh of %d app(s): %s", len(names), reason)
+        done: set[tuple[str, str]] = set()
+        for ref in refs:
+            for c in controllers:
+                namespace = ref.namespace or controller.namespace
+                if ref.name and c.namespace == namespace and c.apps.get(namespace, ref.name) is not None:
+                    c.hard_refresh(ref.name)
+                    done.add((namespace, ref.name))
+        if done:
+            log.info("hard refresh of %d app(s): %s", len(done), reason)
 
     async def app_list() -> list[Obj]:
         return [summary(doc) for doc in docs()]

@@ -7,11 +7,12 @@
     status.reconciledAt
     status.operationState  {operation, phase, message, startedAt, finishedAt,
                             syncResult: {revision, resources[]}}
-    status.history[]       {id, revision, deployedAt, deployStartedAt, initiator, source}  (last 10)
+    status.history[]       {id, revision, deployedAt, deployStartedAt, initiator, initiatedBy: {username |
+                            automated}, source}  (last 10)
     status.driftHistory[]  {detectedAt, resource, fields, managers, action}  (last 10)
 
 Condition types: InvalidSpecError, ComparisonError, UnsupportedField, SyncError, DriftDetected,
-SelfHealBackoff.
+SelfHealBackoff, DependencyNotReady, DependencyCycle, DeletionCascade.
 """
 
 from __future__ import annotations
@@ -90,8 +91,9 @@ def add_history(old: list[Obj] | None, revision: str, started: str, finished: st
     """Append one successful deployment; ids grow from 0; the oldest fall off past HISTORY_LIMIT."""
     history = list(old or [])
     next_id = max((int(h.get("id", -1)) for h in history), default=-1) + 1
+    initiated_by = {"automated": True} if initiator.startswith("automated") else {"username": initiator}
     history.append({"id": next_id, "revision": revision, "deployedAt": finished, "deployStartedAt": started,
-                    "initiator": initiator, "source": source})
+                    "initiator": initiator, "initiatedBy": initiated_by, "source": source})
     return history[-HISTORY_LIMIT:]
 
 

@@ -21,8 +21,10 @@ def load_application_file(path: str | Path) -> Application:
     if len(apps) != 1:
         raise AppError(f"{p}: expected exactly one Application, found {len(apps)}")
     app = parse_application(apps[0], source=str(p))
-    repo = str(app.source.get("repoURL", ""))
-    # A relative local path is relative to the Application file, as a user reads it.
-    if repo and "://" not in repo and not repo.startswith(("git@", "/")) and ":" not in repo.split("/")[0]:
-        app.source["repoURL"] = str((p.parent / repo).resolve())
+    for source in app.sources:
+        repo = str(source.get("repoURL", ""))
+        # A relative local path is relative to the Application file, as a user reads it.
+        if repo and "://" not in repo and not repo.startswith(("git@", "/")) and ":" not in repo.split("/")[0] \
+                and not source.get("chart"):
+            source["repoURL"] = str((p.parent / repo).resolve())
     return app

@@ -1,10 +1,13 @@
 """The GitOps pipeline for one Application: Git → render → diff → sync → health.
 
-    engine = Engine(client, repo_cache)            # one per process
-    desired = await engine.render(app)             # Desired(manifests, revision, ...)
+    engine = Engine(client, repo_cache, credentials=SecretCredentials(client, "trueup"))  # one per process
+    desired = await engine.render(app)             # Desired(manifests, revision, revisions, ...)
     diffs = await engine.diff(app, desired)        # list[ResourceDiff], server-side dry-run based
     result = await engine.sync(app, desired, prune=..., dry_run=...)
     health = await engine.health(app, desired)     # AppHealth
+
+`render` pins and renders every source (`sources.py`: Git, Helm chart repositories, `ref`
+sources) with the credentials its `CredentialSource` gives per repository URL.
 
 Live objects come from the API (a list per kind, a GET per object) unless a `LiveReader` is set
 (`engine.live = cluster_cache`, as the controller does): then diff, health and the prune plan read
@@ -27,8 +30,8 @@ from ..diff import DiffOptions, ResourceDiff, compare, parse_ignore_differences
 from ..health import HealthRegistry, HealthStatus, ResourceHealth, app_health, assess, registry_for
 from ..kube import ApiError, Client, Discovery, Res, UnknownKind
 from ..model import Manifest, ResourceKey
-from ..render import RenderResult, render
-from ..source import RepoCache, Resolved
+from ..render import RenderResult
+from ..source import ChartCache, RepoCache, Resolved
 from ..sync import (
     TRACKING_ANNOTATION,
     ExecOptions,
@@ -42,12 +45,11 @@ from ..sync import (
     tracking_id,
 )
 from ..sync.execute import FIELD_MANAGER, Progress
+from .credentials import CredentialSource, NoCredentials
+from .errors import EngineError
+from .sources import check_refs, combined_revision, pin, render_sources
 
 Obj = dict[str, Any]
-
-
-class EngineError(Exception):
-    """Something the user must fix (unknown kind, unreachable repo...): the message says what."""
 
 
 class LiveReader(Protocol):
@@ -68,8 +70,9 @@ class LiveReader(Protocol):
 class Desired:
     app: Application
     manifests: list[Manifest]
-    revision: Resolved
+    revision: Resolved  # of the one source; with several, their revisions joined by ","
     rendered: RenderResult
+    revisions: list[Resolved] = field(default_factory=list)  # one per source, in spec.sources order
 
 
 @dataclass
@@ -83,10 +86,13 @@ def _default_namespace(app: Application) -> str:
 
 
 class Engine:
-    def __init__(self, client: Client, repos: RepoCache, checks_dir: str | Path | None = None) -> None:
+    def __init__(self, client: Client, repos: RepoCache, checks_dir: str | Path | None = None, *,
+                 credentials: CredentialSource | None = None, charts: ChartCache | None = None) -> None:
         self.client = client
         self.discovery = Discovery(client)
         self.repos = repos
+        self.credentials: CredentialSource = credentials or NoCredentials()
+        self.charts = charts or ChartCache(repos.root / "charts", min_fetch_interval=repos.min_fetch_interval)
         self.health_registry: HealthRegistry = registry_for(checks_dir)
         self.live: LiveReader | None = None
 
@@ -109,14 +115,11 @@ class Engine:
 
     # ----- Git → manifests
     async def render(self, app: Application) -> Desired:
-        src = app.source
-        revision = await self.repos.resolve(str(src["repoURL"]), str(src.get("targetRevision") or "HEAD"))
-        snapshot = await self.repos.read_tree(str(src["repoURL"]), revision.commit_sha)
-        root = await snapshot.materialize("")
-        rendered = await render(root, str(src.get("path") or "."), src, app_name=app.name,
-                                namespace=_default_namespace(app),
-                                cache_key=f"{snapshot.repo}@{revision.commit_sha}")
-        return Desired(app, rendered.copy(), revision, rendered)
+        check_refs(app)
+        pinned = list(await asyncio.gather(*(pin(app, i, self.repos, self.charts, self.credentials)
+                                             for i in range(len(app.sources)))))
+        rendered = await render_sources(app, pinned, _default_namespace(app))
+        return Desired(app, rendered.copy(), combined_revision(pinned), rendered, [p.revision for p in pinned])
 
     async def _types(self, manifests: list[Manifest]) -> dict[int, Res]:
         out: dict[int, Res] = {}

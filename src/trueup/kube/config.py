@@ -18,6 +18,7 @@ import os
 import ssl
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,17 +172,20 @@ def load_kubeconfig(path: Path, context: str | None = None) -> ClusterConfig:
     )
 
 
-def in_cluster_config() -> ClusterConfig | None:
-    host, port = os.environ.get("KUBERNETES_SERVICE_HOST"), os.environ.get("KUBERNETES_SERVICE_PORT")
-    token = SERVICE_ACCOUNT_DIR / "token"
+def in_cluster_config(directory: Path = SERVICE_ACCOUNT_DIR,
+                      env: Mapping[str, str] | None = None) -> ClusterConfig | None:
+    """The pod's service account (token, ca.crt, namespace in `directory`) and $KUBERNETES_SERVICE_HOST/_PORT."""
+    env = os.environ if env is None else env
+    host, port = env.get("KUBERNETES_SERVICE_HOST"), env.get("KUBERNETES_SERVICE_PORT")
+    token = directory / "token"
     if not host or not port or not token.exists():
         return None
-    ns_file = SERVICE_ACCOUNT_DIR / "namespace"
+    ns_file = directory / "namespace"
     return ClusterConfig(
-        server=f"https://{host}:{port}",
+        server=f"https://[{host}]:{port}" if ":" in host else f"https://{host}:{port}",  # IPv6: net.JoinHostPort
         namespace=ns_file.read_text().strip() if ns_file.exists() else "default",
         source="in-cluster",
-        ca_file=str(SERVICE_ACCOUNT_DIR / "ca.crt"),
+        ca_file=str(directory / "ca.crt"),
         token_file=str(token),
     )
 

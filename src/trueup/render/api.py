@@ -24,18 +24,21 @@ DEFAULT_SETTINGS = RenderSettings()
 
 async def render(root: Path, path: str, source: dict[str, Any], *, app_name: str, namespace: str,
                  env: dict[str, str] | None = None, cache_key: str | None = None,
-                 cache: RenderCache | None = None, settings: RenderSettings | None = None) -> RenderResult:
+                 cache: RenderCache | None = None, settings: RenderSettings | None = None,
+                 refs: dict[str, Path] | None = None) -> RenderResult:
     """Render `root/path` with Argo CD's source options (`directory`, `helm`, `kustomize`).
 
     Returns a `RenderResult` (whose `empty` is a genuine empty render) or raises `RenderError`;
     a failure is never an empty list. With `cache_key` (e.g. "<repo url>@<commit sha>") the
     result is cached in `cache` (default: a process-wide LRU) and shared: do not mutate it.
+    `refs`: the `ref` sources of a multi-source app (name → repository root) that Helm
+    `valueFiles` name as `$name/path`; their commits must be part of `cache_key`.
     """
     build = build_env(app_name, namespace, env)
     settings = settings or DEFAULT_SETTINGS
 
     async def produce() -> RenderResult:
-        return await _render(root, path, source, app_name, namespace, build, settings)
+        return await _render(root, path, source, app_name, namespace, build, settings, refs or {})
 
     if cache_key is None:
         return await produce()
@@ -44,8 +47,9 @@ async def render(root: Path, path: str, source: dict[str, Any], *, app_name: str
 
 
 async def _render(root: Path, path: str, source: dict[str, Any], app_name: str, namespace: str,
-                  env: dict[str, str], settings: RenderSettings) -> RenderResult:
+                  env: dict[str, str], settings: RenderSettings, refs: dict[str, Path]) -> RenderResult:
     ctx = _context(root, path, source, app_name, namespace, env, settings)
+    ctx.refs = {name: p.resolve() for name, p in refs.items()}
     name = choose(ctx.app_dir, source)
     manifests = await RENDERERS[name](ctx)
     check_unique(manifests, namespace, renderer=name)

@@ -1,7 +1,9 @@
 """Helm values from Argo CD's `helm` options, composed in Argo CD's (and `helm template`'s) order.
 
 1. `valueFiles` in order (paths relative to the chart directory, confined to the repository;
-   `$ARGOCD_APP_*` substituted; missing files are an error unless `ignoreMissingValueFiles`),
+   `$ARGOCD_APP_*` substituted; `$name/path` is a file of the multi-source app's `ref: name`
+   source, confined to that repository; missing files are an error unless
+   `ignoreMissingValueFiles`),
 2. `valuesObject`, or else `values` (a YAML string),
 3. `parameters` (`--set name=value`; `forceString: true` → `--set-string`; commas in values are
    literal, as Argo CD escapes them),
@@ -51,18 +53,31 @@ def _value_files(ctx: RenderContext, chart_dir: Path, helm: dict[str, Any]) -> l
     out: list[dict[str, Any]] = []
     for raw in helm.get("valueFiles") or []:
         name = envsubst(str(raw), ctx.env)
-        if "://" in name or name.startswith("$"):
+        if "://" in name:
             raise RenderError(
-                f"value file {name!r} is not a path in this repository (remote URLs and $ref sources "
-                "are not supported); copy the file into the repository", file=f"{OPT}.valueFiles", renderer="helm")
-        path = confine(ctx.root, chart_dir, name, what=f"{OPT}.valueFiles entry", renderer="helm")
+                f"value file {name!r} is not a path in a repository (remote URLs are not supported); copy the file "
+                "into the repository or use a ref source and $ref/path", file=f"{OPT}.valueFiles", renderer="helm")
+        if name.startswith("$"):
+            ref, _, rel = name[1:].partition("/")
+            if ref not in ctx.refs:
+                known = ", ".join(f"${r}" for r in sorted(ctx.refs)) or "none"
+                raise RenderError(
+                    f"value file {name!r} names ref source {ref!r}, which this app does not have (refs: {known}); "
+                    "add a source with `ref: " + ref + "` to spec.sources", file=f"{OPT}.valueFiles",
+                    renderer="helm")
+            ref_root = ctx.refs[ref]
+            path = confine(ref_root, ref_root, rel or ".", what=f"{OPT}.valueFiles entry", renderer="helm")
+            shown = f"${ref}/{path.relative_to(ref_root).as_posix()}"
+        else:
+            path = confine(ctx.root, chart_dir, name, what=f"{OPT}.valueFiles entry", renderer="helm")
+            shown = ctx.rel(path) if path.exists() else ctx.rel(chart_dir / name)
         if not path.is_file():
             if helm.get("ignoreMissingValueFiles"):
                 continue
             raise RenderError(
                 f"value file {name!r} does not exist; fix {OPT}.valueFiles or set ignoreMissingValueFiles",
-                file=ctx.rel(chart_dir / name), renderer="helm")
-        out.append(_yaml_mapping(path.read_text(encoding="utf-8-sig"), ctx.rel(path)))
+                file=shown, renderer="helm")
+        out.append(_yaml_mapping(path.read_text(encoding="utf-8-sig"), shown))
     return out
 
 

@@ -61,6 +61,8 @@ class RenderContext:
     namespace: str
     env: dict[str, str]
     settings: RenderSettings
+    # `ref` sources of a multi-source app: name → that repository's root (for `$name/...` value files)
+    refs: dict[str, Path] = field(default_factory=dict)
     unsupported: list[str] = field(default_factory=list)
     ignored_files: list[str] = field(default_factory=list)
 

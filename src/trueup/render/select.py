@@ -50,6 +50,11 @@ def choose(app_dir: Path, source: dict[str, object]) -> str:
         raise RenderError(
             f"spec.source has more than one source type ({', '.join(explicit)}); keep only one of them",
             file="spec.source")
+    if source.get("chart"):  # a chart from a Helm chart repository
+        if explicit and explicit[0] != "helm":
+            raise RenderError(f"spec.source.chart is a Helm chart: remove spec.source.{explicit[0]}",
+                              file="spec.source")
+        return "helm"
     if explicit:
         return explicit[0]
     if (app_dir / "Chart.yaml").is_file():

@@ -75,6 +75,10 @@ class Running:
         await self.stop()
 
 
+class ListenError(RuntimeError):
+    """The server's address cannot be bound (in use, not an address of this machine, no permission)."""
+
+
 async def serve(app: web.Application, listen: str = DEFAULT_LISTEN, *, shutdown_timeout: float = 10.0) -> Running:
     """Start serving `app` on `listen` (port 0 picks a free port; `Running.port` tells which)."""
     host, port = parse_listen(listen)
@@ -82,6 +86,10 @@ async def serve(app: web.Application, listen: str = DEFAULT_LISTEN, *, shutdown_
     await runner.setup()
     try:
         await web.TCPSite(runner, host, port).start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise ListenError(f"cannot listen on {listen}: {exc.strerror or exc}; choose another address with "
+                          "--listen HOST:PORT (port 0 picks a free one) or --listen none") from None
     except BaseException:
         await runner.cleanup()
         raise

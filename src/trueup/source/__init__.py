@@ -6,21 +6,31 @@ rev = await cache.resolve(app.repo_url, app.target_revision, credentials=creds) 
 snap = await cache.read_tree(app.repo_url, rev.commit_sha)                       # Snapshot
 text = await snap.read_text("values.yaml", base=app.path)   # confined to the repository
 directory = await snap.materialize(app.path)                # read-only files for kustomize/helm
+
+creds = load_local("~/.config/trueup/repo-creds.yaml").lookup(url)   # or from_secrets(secrets)
+chart = await ChartCache(root / "charts").pull(helm_repo_url, "redis", "^17.0.0")  # PulledChart
 ```
 """
 
 from .cache import RepoCache
+from .charts import ChartCache, ChartError, PulledChart
 from .credentials import Credentials
 from .errors import PathError, RepositoryError, RevisionNotFound, SourceError, scrub
+from .repocreds import CredentialsConfigError, CredentialStore, from_secrets, load_local
 from .revisions import RefTable, Resolved, RevisionKind, resolve_revision
 from .semver import Constraint, Version, max_satisfying, parse_constraint, parse_version
 from .snapshot import Snapshot
 from .urls import RepoURL, parse_repo_url
 
 __all__ = [
+    "ChartCache",
+    "ChartError",
     "Constraint",
+    "CredentialStore",
     "Credentials",
+    "CredentialsConfigError",
     "PathError",
+    "PulledChart",
     "RefTable",
     "RepoCache",
     "RepoURL",
@@ -31,6 +41,8 @@ __all__ = [
     "Snapshot",
     "SourceError",
     "Version",
+    "from_secrets",
+    "load_local",
     "max_satisfying",
     "parse_constraint",
     "parse_repo_url",

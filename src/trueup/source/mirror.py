@@ -77,10 +77,13 @@ def _fetch(repo: pygit2.Repository, url: RepoURL, creds: Credentials | None, ssh
             remote.fetch(MIRROR_REFSPECS, callbacks=callbacks, prune=FetchPrune.PRUNE)
         heads = remote.list_heads(connect=False)
     except AuthenticationFailed as exc:
-        raise RepositoryError(
-            f"authentication to {url.display} failed: {exc}. Check the repository credentials "
-            "(username and password/token for https, private key and known_hosts for ssh)",
-            secrets=_secrets(url, creds)) from None
+        hint = ("add a repository Secret for it (label argocd.argoproj.io/secret-type: repository, fields url, "
+                "username, password or sshPrivateKey) in the controller's namespace, or a --repo-creds entry"
+                if creds is None or not (creds.password or creds.token or creds.ssh_private_key)
+                else "check the repository credentials (username and password/token for https, private key and "
+                     "known_hosts for ssh)")
+        raise RepositoryError(f"authentication to {url.display} failed: {exc}; {hint}",
+                              secrets=_secrets(url, creds)) from None
     except (pygit2.GitError, OSError, ValueError) as exc:
         raise RepositoryError(
             f"cannot fetch {url.display}: {exc}. Check that the repository exists, the URL is right and "

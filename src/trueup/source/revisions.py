@@ -28,6 +28,7 @@ class RevisionKind(StrEnum):
     COMMIT = "commit"
     HEAD = "head"  # the remote's default branch (ref_name says which)
     SEMVER = "semver"  # the highest tag matching a semver constraint (ref_name says which)
+    CHART = "chart"  # a chart repository's chart: commit_sha is the chart version, ref_name "<chart>-<version>"
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,14 @@
 
 1. Resolve every object's resource type (an unknown kind fails the sync before any write,
    unless a CRD in the same sync defines it).
-2. Dry-run every object (server-side apply with `dryRun=All`): one invalid object means no
+2. Read the live objects to apply (one list per kind and namespace): an object
+   whose live state already holds every field Git sets, with trueup's managed field set equal
+   to what Git sets now (`diff.apply_is_noop`, exact), cannot change: it is neither dry-run nor
+   applied, and reported `unchanged`.
+3. Dry-run every other object (server-side apply with `dryRun=All`): one invalid object means no
    write at all. Objects in a namespace the sync itself creates cannot be checked yet and are
    noted as such.
-3. PreSync hooks, then each Sync wave (applies, then proven prunes), waiting until the wave's
+4. PreSync hooks, then each Sync wave (applies, then proven prunes), waiting until the wave's
    objects are healthy before the next; then PostSync hooks. On failure, SyncFail hooks.
    Hooks honour their delete policies; `generateName` hooks get a fresh name each run.
 
@@ -25,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..diff.noop import apply_is_noop
 from ..kube import ApiError, Client, Discovery, Res, UnknownKind
 from ..model import ResourceKey
 from .plan import PHASES, TRACKING_ANNOTATION, Plan, Task, is_hook, tracking_id
@@ -34,6 +39,9 @@ FIELD_MANAGER = "trueup"
 # (status, message) or None when the object has no health notion.
 HealthFn = Callable[[Obj], tuple[str, str] | None]
 Progress = Callable[["ResourceResult"], None]
+
+
+NOT_APPLIED = "live object already matches Git: not applied"
 
 
 @dataclass
@@ -92,6 +100,8 @@ class Syncer:
         # the wave's health wait does not GET them again.
         self._settled: set[ResourceKey] = set()
         self._unhealthy = ""  # the last step's objects not yet healthy when its wait timed out
+        # Tasks whose apply cannot change the live object (no dry run, no apply): their live object.
+        self._noop: dict[Task, Obj] = {}
 
     def _record(self, result: ResourceResult) -> None:
         self._results.append(result)
@@ -139,7 +149,7 @@ class Syncer:
 
         async def check(task: Task) -> None:
             res = types.get(task)
-            if res is None or task.action == "prune":
+            if res is None or task.action == "prune" or task in self._noop:
                 return
             obj = self._desired(task, opts, res)
             meta = obj["metadata"]
@@ -164,6 +174,51 @@ class Syncer:
 
         await asyncio.gather(*(check(t) for t in plan.tasks))
         return sorted(errors)
+
+    async def _unchanged(self, plan: Plan, types: dict[Task, Res | None], opts: ExecOptions) -> dict[Task, Obj]:
+        """The apply tasks whose server-side apply cannot change the live object, with that object.
+        The live objects come from one list per kind and namespace (a GET when that namespace holds
+        only one or two of them: a list is never more requests than a GET per object, and never
+        spans the whole cluster for a namespaced kind); a read the server refuses only means its
+        tasks are not skipped."""
+        wanted: dict[Task, tuple[Res, str | None, Obj]] = {}
+        for task in plan.tasks:
+            res = types.get(task)
+            if res is None or task.action != "apply" or opts.replace or "Replace=true" in task.options:
+                continue
+            obj = self._desired(task, opts, res)
+            if obj["metadata"].get("name"):
+                wanted[task] = (res, obj["metadata"].get("namespace") if res.namespaced else None, obj)
+        scopes: dict[tuple[Res, str | None], list[str]] = {}
+        for res, ns, obj in wanted.values():
+            scopes.setdefault((res, ns), []).append(str(obj["metadata"]["name"]))
+        sem = asyncio.Semaphore(opts.concurrency)
+
+        async def read(res: Res, ns: str | None, names: list[str]) -> list[Obj]:
+            async with sem:
+                try:
+                    if len(names) > 2:
+                        return (await self.client.list(res, ns))[0]
+                    found = [await self.client.get(res, ns, name) for name in names]
+                    return [o for o in found if o is not None]
+                except ApiError:
+                    return []
+
+        keys = list(scopes)
+        found: dict[tuple[Res, str, str], Obj] = {}
+        for (res, _), items in zip(keys, await asyncio.gather(*(read(r, ns, scopes[(r, ns)]) for r, ns in keys)),
+                                   strict=True):
+            for item in items:
+                meta = item.get("metadata") or {}
+                item.setdefault("apiVersion", res.api_version)
+                item.setdefault("kind", res.kind)
+                found[(res, str(meta.get("namespace") or ""), str(meta.get("name", "")))] = item
+        unchanged: dict[Task, Obj] = {}
+        for task, (res, ns, obj) in wanted.items():
+            live = found.get((res, ns or "", str(obj["metadata"]["name"])))
+            if live is not None and apply_is_noop(obj, live, FIELD_MANAGER):
+                unchanged[task] = live
+        return unchanged
 
     async def _dry_run_elsewhere(self, res: Res, obj: Obj, new_namespaces: set[str], opts: ExecOptions) -> str:
         """Validate an object whose namespace does not exist yet: an error unless this sync creates
@@ -207,6 +262,10 @@ class Syncer:
         try:
             if task.action == "hook":
                 return await self._run_hook(task, res, obj, opts)
+            live = self._noop.get(task)
+            if live is not None:
+                self._settle(task.key, live)
+                return ResourceResult(task.key, "unchanged", NOT_APPLIED, task.phase, task.wave)
             if opts.replace or "Replace=true" in task.options:
                 live = await self.client.get(res, ns, meta["name"])
                 if live is None:
@@ -217,12 +276,7 @@ class Syncer:
                 return ResourceResult(task.key, "configured", "replaced", task.phase, task.wave)
             out, created = await self.client.apply(res, ns, meta["name"], obj, field_manager=FIELD_MANAGER,
                                                    field_validation="Strict" if opts.validate else "Ignore")
-            if self.health is not None:
-                verdict = self.health(out)
-                if verdict is None or verdict[0] == "Healthy":
-                    self._settled.add(task.key)
-                else:
-                    self._settled.discard(task.key)
+            self._settle(task.key, out)
             if created:
                 return ResourceResult(task.key, "created", "", task.phase, task.wave)
             old_rv = self._live_rv.get(task.key)
@@ -231,6 +285,14 @@ class Syncer:
             return ResourceResult(task.key, action, "", task.phase, task.wave)
         except ApiError as exc:
             return ResourceResult(task.key, "failed", exc.message or str(exc), task.phase, task.wave)
+
+    def _settle(self, key: ResourceKey, obj: Obj) -> None:
+        if self.health is not None:
+            verdict = self.health(obj)
+            if verdict is None or verdict[0] == "Healthy":
+                self._settled.add(key)
+            else:
+                self._settled.discard(key)
 
     async def _prune(self, task: Task, res: Res | None, opts: ExecOptions) -> ResourceResult:
         if res is None:
@@ -271,24 +333,37 @@ class Syncer:
                 return
             await asyncio.sleep(0.1)
 
-    async def _wait_healthy(self, targets: list[tuple[Res, str | None, str]], limit: float) -> tuple[str, str]:
-        """Wait until every target is Healthy (or has no health); Degraded ends the wait early."""
+    async def _wait_healthy(self, targets: list[tuple[Res, str | None, str]], limit: float,
+                            concurrency: int = 16) -> tuple[str, str]:
+        """Wait until every target is Healthy (or has no health); Degraded ends the wait early.
+        Each round GETs the targets not yet healthy concurrently; a healthy one is not asked again."""
         if self.health is None:
             return ("Healthy", "")
+        health = self.health
         deadline = time.monotonic() + limit
-        delay = 0.05
-        while True:
-            worst: tuple[str, str] = ("Healthy", "")
-            for res, ns, name in targets:
+        delay = 0.02
+        sem = asyncio.Semaphore(concurrency)
+
+        async def verdict_of(res: Res, ns: str | None, name: str) -> tuple[str, str] | None:
+            async with sem:
                 live = await self.client.get(res, ns, name)
-                verdict = ("Missing", f"{res.kind} {name} not found") if live is None else self.health(live)
+            return ("Missing", f"{res.kind} {name} not found") if live is None else health(live)
+
+        pending = list(targets)
+        while True:
+            verdicts = await asyncio.gather(*(verdict_of(*t) for t in pending))
+            worst: tuple[str, str] = ("Healthy", "")
+            waiting = []
+            for target, verdict in zip(pending, verdicts, strict=True):
                 if verdict is None or verdict[0] == "Healthy":
                     continue
                 if verdict[0] == "Degraded":
                     return verdict
                 worst = verdict
-            if worst[0] == "Healthy":
-                return worst
+                waiting.append(target)
+            if not waiting:
+                return ("Healthy", "")
+            pending = waiting
             if time.monotonic() > deadline:
                 return (worst[0], f"timed out waiting for health: {worst[1] or worst[0]}")
             await asyncio.sleep(delay)
@@ -302,6 +377,7 @@ class Syncer:
             types = await self._resolve(plan)
         except SyncError as exc:
             return SyncResult("Failed", str(exc), [], opts.dry_run)
+        self._noop = {} if opts.dry_run else await self._unchanged(plan, types, opts)
         errors = await self._dry_run(plan, types, opts)
         if errors:
             message = "the dry run failed, nothing was changed:\n  " + "\n  ".join(errors)
@@ -369,7 +445,7 @@ class Syncer:
             res = types.get(t) or (await self.discovery.resolve(str(t.obj.get("apiVersion", "")), t.key.kind)).res
             ns = t.key.namespace or (opts.namespace if res.namespaced else "")
             targets.append((res, ns if res.namespaced else None, t.key.name))
-        status, message = await self._wait_healthy(targets, opts.wave_timeout)
+        status, message = await self._wait_healthy(targets, opts.wave_timeout, opts.concurrency)
         if status != "Healthy":
             if final and status in ("Progressing", "Suspended"):
                 self._unhealthy = message or status

@@ -62,7 +62,7 @@ def test_trueup_api_group_and_multiple_sources() -> None:
     app = parse_application(doc)
     assert app.api_version == "trueup.dev/v1alpha1" and len(app.sources) == 2
     assert app.sources[1]["ref"] == "values"
-    assert app.unsupported == ["spec.sources[1] (only the first source is rendered)"]
+    assert app.unsupported == []  # every source is rendered; a ref source lends its files
 
 
 def test_unsupported_fields_are_reported_not_ignored() -> None:
@@ -89,3 +89,17 @@ def test_bad_applications_name_file_and_field(mutate: Any, message: str) -> None
     with pytest.raises(AppError) as err:
         parse_application(doc, source="apps/backend.yaml")
     assert str(err.value).startswith("apps/backend.yaml") and message in str(err.value)
+
+
+def test_pin_revision_pins_each_source_to_its_own_revision() -> None:
+    from trueup.app import pin_revision
+
+    single = {"spec": {"source": {"repoURL": "r", "targetRevision": "main"}}}
+    assert pin_revision(single, "abc")["spec"]["source"]["targetRevision"] == "abc"
+    assert single["spec"]["source"]["targetRevision"] == "main"  # a copy
+    multi = {"spec": {"sources": [{"repoURL": "a", "targetRevision": "main"},
+                                  {"repoURL": "b", "targetRevision": "main", "ref": "values"}]}}
+    pinned = pin_revision(multi, "sha-a,sha-b")["spec"]["sources"]
+    assert [s["targetRevision"] for s in pinned] == ["sha-a", "sha-b"]
+    pinned = pin_revision(multi, "v2")["spec"]["sources"]
+    assert [s["targetRevision"] for s in pinned] == ["v2", "main"]

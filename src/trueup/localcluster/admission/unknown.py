@@ -23,41 +23,49 @@ def _known(node: SchemaNode, key: str) -> bool:
     return key in (node.raw.get("properties") or {})
 
 
-def _walk(value: Any, node: SchemaNode, path: str, out: list[str], prune: bool) -> None:
+def _walk(value: Any, node: SchemaNode, parts: list[str], out: list[str], prune: bool) -> None:
+    # `parts` is the path so far as pieces ("spec", ".template", "[0]"): joined only for an
+    # unknown field, not built for every field walked.
     if isinstance(value, dict):
         if node.kind == "map":
             for key, sub in value.items():
-                _walk(sub, node.field(key), f"{path}.{key}" if path else key, out, prune)
+                parts.append("." + key if parts else key)
+                _walk(sub, node.field(key), parts, out, prune)
+                parts.pop()
             return
         if node.kind != "struct":
             return
         preserve = node.preserve_unknown
+        properties = node.raw.get("properties") or {}
         for key in list(value):
-            sub_path = f"{path}.{key}" if path else key
             if _known(node, key):
-                implicit = key in _EMBEDDED and key not in (node.raw.get("properties") or {})
+                implicit = key in _EMBEDDED and key not in properties
                 if node.embedded_resource and implicit:
                     continue
-                _walk(value[key], node.field(key), sub_path, out, prune)
-            elif isinstance(node.raw.get("additionalProperties"), dict):
-                _walk(value[key], node.field(key), sub_path, out, prune)
-            elif not preserve:
-                out.append(sub_path)
-                if prune:
-                    del value[key]
+            elif not isinstance(node.raw.get("additionalProperties"), dict):
+                if not preserve:
+                    out.append("".join(parts) + ("." + key if parts else key))
+                    if prune:
+                        del value[key]
+                continue
+            parts.append("." + key if parts else key)
+            _walk(value[key], node.field(key), parts, out, prune)
+            parts.pop()
     elif isinstance(value, list) and node.kind == "list":
         item = node.item
         for i, sub in enumerate(value):
-            _walk(sub, item, f"{path}[{i}]", out, prune)
+            parts.append(f"[{i}]")
+            _walk(sub, item, parts, out, prune)
+            parts.pop()
 
 
 def unknown_fields(obj: dict[str, Any], schema: SchemaNode) -> list[str]:
     """Paths of the fields of `obj` the schema does not know, in document order."""
     out: list[str] = []
-    _walk(obj, schema, "", out, False)
+    _walk(obj, schema, [], out, False)
     return out
 
 
 def prune_unknown(obj: dict[str, Any], schema: SchemaNode) -> None:
     """Drop every field the schema does not know, in place."""
-    _walk(obj, schema, "", [], True)
+    _walk(obj, schema, [], [], True)

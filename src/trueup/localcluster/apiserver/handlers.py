@@ -97,10 +97,15 @@ def _resolve(state: APIState, target: RequestTarget) -> tuple[ResourceType, str 
 async def _read_body(request: web.Request) -> bytes:
     if request.content_length is not None and request.content_length > codec.MAX_BODY_BYTES:
         raise errors.too_large(f"the request body is larger than {codec.MAX_BODY_BYTES} bytes")
-    body = await request.content.read(codec.MAX_BODY_BYTES + 1)
-    if len(body) > codec.MAX_BODY_BYTES:
-        raise errors.too_large(f"the request body is larger than {codec.MAX_BODY_BYTES} bytes")
-    return body
+    # StreamReader.read(n) returns what has arrived so far: read until EOF, within the limit
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await request.content.read(65536):
+        size += len(chunk)
+        if size > codec.MAX_BODY_BYTES:
+            raise errors.too_large(f"the request body is larger than {codec.MAX_BODY_BYTES} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _delete_options(request: web.Request, body: bytes) -> dict[str, Any]:

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import copy
-import datetime as dt
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,8 +22,14 @@ Obj = dict[str, Any]
 FIELD_VALIDATION = ("Strict", "Warn", "Ignore")
 
 
+_CLOCK: list[Any] = [-1, ""]  # (second, its RFC 3339 text): formatted once per second, not per call
+
+
 def now_rfc3339() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    second = int(time.time())
+    if second != _CLOCK[0]:
+        _CLOCK[0], _CLOCK[1] = second, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second))
+    return str(_CLOCK[1])
 
 
 @dataclass

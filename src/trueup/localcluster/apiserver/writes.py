@@ -102,7 +102,8 @@ def create(state: APIState, rt: ResourceType, namespace: str, obj: Obj, opts: Wr
             raise errors.invalid(rt.kind, "", [errors.field_cause(
                 "metadata.name", "name or generateName is required", "FieldValueRequired")], group=rt.group)
     _require_active_namespace(state, rt, namespace)
-    _field_validation(state, rt, obj, opts)
+    if managed is None:  # create-on-apply: the apply's config was validated (and pruned) before the merge
+        _field_validation(state, rt, obj, opts)
     for k in (*_SERVER_META, "resourceVersion", "selfLink"):
         m.pop(k, None)
     m["uid"] = str(uuid.uuid4())

@@ -31,6 +31,7 @@ from ..controllers.registry import all_controllers
 from ..resources import Registry
 from ..store import Store
 from .kubeconfig import write_kubeconfig
+from .lock import DataDirLock
 from .pki import Credentials, ensure_credentials
 
 log = logging.getLogger("trueup.localcluster")
@@ -75,6 +76,7 @@ class LocalCluster:
         self.store: Store | None = None
         self.state: APIState | None = None
         self.credentials: Credentials | None = None
+        self._lock = DataDirLock(self.data_dir)
 
     @property
     def host(self) -> str:
@@ -92,6 +94,7 @@ class LocalCluster:
     async def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.data_dir.chmod(0o700)
+        self._lock.acquire()  # before the store: a second server on one data directory stops here
         hosts = sorted({"127.0.0.1", "localhost", self.host})
         self.credentials = ensure_credentials(self.data_dir / "pki", hosts)
         if not self.port:
@@ -146,6 +149,7 @@ class LocalCluster:
         if self.store is not None:
             self.store.close()
             self.store = None
+        self._lock.release()
 
     async def __aenter__(self) -> LocalCluster:
         try:

@@ -118,6 +118,14 @@ def _apply(live: dict[str, Any], config: dict[str, Any], schema: SchemaNode, man
     managers[ident] = Entry(manager, APPLY, api_version, new_set, last.time if last else None, subresource)
     if last is not None and last.fields:
         merged = _prune(merged, last.fields, managers, schema)
+    if last is None and len(managers) == 1:
+        # The first apply onto an object nobody manages (a create): no other manager to conflict
+        # with or to lose removed fields, and the applier's entry gets `now` either way; the
+        # comparison of live and merged (a walk of the whole object) would change nothing.
+        mine_only = strip_meta(new_set)
+        entry = managers[ident].with_fields(mine_only)
+        entry.time = now
+        return with_managed(merged, cap_updates({ident: entry} if mine_only else {}))
     cmp = compare(live, merged, schema)
     conflicts = find_conflicts(managers, ident, cmp.changed())
     if conflicts.conflicts and not force:
