@@ -1,12 +1,13 @@
-"""`make bench` (or `python -m bench [apiserver|controllers|engine ...]`): every benchmark suite in turn."""
+"""`make bench` (or `python -m bench [apiserver|controllers|engine|reconcile ...]`): every benchmark suite in turn."""
 
 from __future__ import annotations
 
 import sys
 
-from . import apiserver, controllers, engine
+from . import apiserver, controllers, engine, reconcile
 
-SUITES = {"apiserver": apiserver.run, "controllers": controllers.run, "engine": engine.run}
+SUITES = {"apiserver": apiserver.run, "controllers": controllers.run, "engine": engine.run,
+          "reconcile": reconcile.run}
 
 
 def main() -> None:

@@ -6,6 +6,13 @@
     await cache.wait_synced()
     cache.subscribe(lambda change: queue.put_nowait(change.app))
     cache.get(ResourceKey("apps", "Deployment", "shop", "web")); cache.objects_of("shop")
+    await cache.scan()                     # once at start: watch every kind holding a tracked object
+    cache.tracked_objects("shop")          # the app's objects, or None while the cache cannot vouch
+
+A reader for the engine (`engine.LiveReader`): `covers(group, kind)` says the kind's informer is
+synced (an object absent from the cache is then not tracked, though it may exist untracked), and
+`tracked_objects(app)` returns every object of the app only once the start-up `scan` has found the
+kinds holding tracked objects and every informer is synced; else None (the caller lists instead).
 
 One `kube.Informer` per managed kind (its preferred version, all namespaces), each keeping only
 trueup-tracked objects (`tracking.tracked_app`): an untracked object is dropped the moment it
@@ -20,10 +27,13 @@ Indexes: ResourceKey → object (through the kind's informer), app name → Reso
 Subscribers get a `Change` (type, key, new, old) synchronously from the informer's task after
 the indexes are updated: they must only enqueue. Objects are shared: never mutate them.
 
-Memory: cached objects are the decoded JSON as the server sent it (managedFields included: drift
-reports name the manager). Measured by `test_memory_per_cached_object` (tests/cache) with
-`deep_size`: ~9.8 KB per Deployment as trueup applies it (5.5 KB of it without managedFields), ~3.2 KB
-per three-key ConfigMap; untracked objects: 0 bytes kept. `memory_bytes()` measures it live.
+Memory: cached objects are the decoded JSON as the server sent it, except that managedFields is
+dropped while trueup (`own_manager`) is the object's only manager: drift reports name the other
+manager that changed a field, and a change by any other manager brings its managedFields back with
+it. At 20,000 ConfigMap-like objects this is half of the cache's memory. Measured by
+`test_memory_per_cached_object` (tests/cache) with `deep_size`: ~5.5 KB per Deployment as trueup
+applies it (~9.8 KB with managedFields), ~1.6 KB per three-key ConfigMap; untracked objects: 0 bytes
+kept. `memory_bytes()` measures it live.
 """
 
 from __future__ import annotations
@@ -35,7 +45,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-from trueup.kube import Client, Discovery, Informer, InformerStats, Res
+from trueup.kube import ApiError, Client, Discovery, Informer, InformerStats, Res
 from trueup.kube.informer import Handler
 from trueup.model import ResourceKey
 
@@ -100,11 +110,12 @@ class CacheStats:
 
 class ClusterCache:
     def __init__(self, client: Client, discovery: Discovery, *, namespace: str = "trueup",
-                 watch_timeout_s: int = 300) -> None:
+                 watch_timeout_s: int = 300, own_manager: str | None = "trueup") -> None:
         self.client = client
         self.discovery = discovery
         self.namespace = namespace  # where Applications live
         self.watch_timeout_s = watch_timeout_s
+        self.own_manager = own_manager  # managedFields naming only this manager are not kept
         self._informers: dict[GroupKind, Informer] = {}
         self._apps: dict[str, Informer] = {}  # API group → Applications informer
         self._by_app: dict[str, set[ResourceKey]] = {}
@@ -112,6 +123,7 @@ class ClusterCache:
         self._app_handlers: list[Handler] = []
         self._pending: set[GroupKind] = set()
         self._lock = asyncio.Lock()
+        self._scanned = False  # `scan` done: every kind holding a tracked object is watched
 
     # ----- watching
     async def watch_kinds(self, kinds: Iterable[GroupKind]) -> set[GroupKind]:
@@ -123,14 +135,49 @@ class ClusterCache:
                 return set()
             found = await self._resolve(wanted)
             for gk, res in found.items():
-                inf = Informer(self.client, res, keep=_tracked(gk), watch_timeout_s=self.watch_timeout_s)
-                inf.add_handler(self._on_event(gk))
-                self._informers[gk] = inf
-                inf.start()
+                self._start(gk, res)
             self._pending = wanted - set(found)
             if self._pending:
                 log.info("not served (yet), not watched: %s", sorted(self._pending))
             return set(self._pending)
+
+    def watch_resources(self, resources: Iterable[Res]) -> None:
+        """Start an informer for each already-resolved resource not watched yet (no discovery call)."""
+        for res in resources:
+            gk = (res.group, res.kind)
+            if gk not in self._informers:
+                self._start(gk, res)
+                self._pending.discard(gk)
+
+    def _start(self, gk: GroupKind, res: Res) -> None:
+        inf = Informer(self.client, res, keep=_tracked(gk, self.own_manager), watch_timeout_s=self.watch_timeout_s)
+        inf.add_handler(self._on_event(gk))
+        self._informers[gk] = inf
+        inf.start()
+
+    async def scan(self) -> set[GroupKind]:
+        """Once, at start: list every listable, watchable kind (Events aside) and watch each that holds
+        a trueup-tracked object, so `tracked_objects` also knows kinds no app renders any more (what a
+        prune must find). Later kinds are added by `watch_kinds`/`watch_resources` before a sync
+        creates them. Returns the kinds found."""
+        await self.discovery.ensure_loaded()
+        candidates = [i.res for i in self.discovery.known()
+                      if i.preferred and {"list", "watch"} <= i.verbs and i.res.plural != "events"
+                      and i.res.group != "events.k8s.io" and (i.res.group, i.res.kind) not in self._informers]
+
+        async def holds_tracked(res: Res) -> bool:
+            try:
+                items, _ = await self.client.list(res)
+            except ApiError:
+                return False
+            keep = _tracked((res.group, res.kind))
+            return any(keep(_complete(o, res)) for o in items)
+
+        found = [res for res, yes in zip(candidates, await asyncio.gather(*(holds_tracked(r) for r in candidates)),
+                                         strict=True) if yes]
+        self.watch_resources(found)
+        self._scanned = True
+        return {(r.group, r.kind) for r in found}
 
     async def watch_applications(self) -> list[Res]:
         """Watch Applications (trueup.dev and argoproj.io, v1alpha1, whichever are served) in the
@@ -181,6 +228,20 @@ class ClusterCache:
     def get(self, key: ResourceKey) -> Obj | None:
         inf = self._informers.get((key.group, key.kind))
         return None if inf is None else inf.get(key.namespace, key.name)
+
+    def covers(self, group: str, kind: str) -> bool:
+        """The kind is watched and its informer has listed: absent from the cache means not tracked."""
+        inf = self._informers.get((group, kind))
+        return inf is not None and inf.synced.is_set()
+
+    @property
+    def complete(self) -> bool:
+        """Every tracked object of the cluster is in the cache: scanned, and every informer synced."""
+        return self._scanned and all(inf.synced.is_set() for inf in self._informers.values())
+
+    def tracked_objects(self, app: str) -> list[Obj] | None:
+        """The app's live objects when the cache can vouch for all of them (`complete`), else None."""
+        return self.objects_of(app) if self.complete else None
 
     def keys_of(self, app: str) -> set[ResourceKey]:
         return set(self._by_app.get(app, ()))
@@ -263,9 +324,33 @@ def _ns_name(obj: Obj) -> tuple[str, str]:
     return str(meta.get("namespace") or ""), str(meta.get("name") or "")
 
 
-def _tracked(gk: GroupKind) -> Callable[[Obj], bool]:
+def _drop_own_managed_fields(obj: Obj, manager: str) -> None:
+    meta = obj.get("metadata")
+    if isinstance(meta, dict):
+        entries = meta.get("managedFields")
+        if isinstance(entries, list) and all(isinstance(e, dict) and e.get("manager") == manager for e in entries):
+            meta.pop("managedFields", None)
+
+
+def _complete(obj: Obj, res: Res) -> Obj:
+    obj.setdefault("apiVersion", res.api_version)
+    obj.setdefault("kind", res.kind)
+    return obj
+
+
+def _tracked(gk: GroupKind, own_manager: str | None = None) -> Callable[[Obj], bool]:
+    """The informer's filter: tracked objects only; a kept object loses managedFields naming only
+    `own_manager` before it is stored (list, relist or watch event alike)."""
     group, kind = gk
-    return lambda obj: tracked_app(obj, group, kind) is not None
+
+    def keep(obj: Obj) -> bool:
+        if tracked_app(obj, group, kind) is None:
+            return False
+        if own_manager is not None:
+            _drop_own_managed_fields(obj, own_manager)
+        return True
+
+    return keep
 
 
 def _pick(discovery: Discovery, wanted: set[GroupKind]) -> dict[GroupKind, Res]:

@@ -24,16 +24,19 @@ from types import TracebackType
 from typing import Any
 
 from ..app import application_crd
+from ..cache import ClusterCache
 from ..engine import Engine, SecretCredentials
+from ..health import assess
 from ..kube import ApiError, Client, Informer, Res
 from ..metrics import Metrics
 from ..source import RepoCache
+from .comparisons import Comparisons
 from .depends import depends_on, why_not_ready
 from .leader import LeaderElector
 from .operate import APPLICATIONS, FIELD_MANAGER, REFRESH_ANNOTATION
 from .queue import WorkQueue
 from .reconcile import Reconciler
-from .watches import ManagedWatches
+from .watches import ManagedWatches, drop_managed_fields
 
 log = logging.getLogger("trueup.controller")
 
@@ -69,12 +72,18 @@ class Controller:
         self.workers = workers
         self.engine = Engine(client, repos, checks_dir, credentials=SecretCredentials(client, namespace))
         self.queue = WorkQueue(on_timer=self.refresh)
-        self.watches = ManagedWatches(client, self._drifted)
+        # live state and drift events from one watch cache of the managed kinds (trueup-tracked objects only)
+        self.cache = ClusterCache(client, self.engine.discovery, namespace=namespace)
+        self.engine.live = self.cache
+        self.comparisons = Comparisons(self.engine, self.cache)
+        self.watches = ManagedWatches(self.cache, self._drifted, self.comparisons, self._health_of)
         self.apps_res = apps
         self.install_crds = install_crds
         self.reconciler = Reconciler(client, self.engine, namespace, watch_kinds=self._watch_kinds,
-                                     wave_timeout=wave_timeout, metrics=self.metrics, apps=apps, lookup=self._lookup)
+                                     wave_timeout=wave_timeout, metrics=self.metrics, apps=apps, lookup=self._lookup,
+                                     compare=self.comparisons.diff)
         self.apps = Informer(client, apps, namespace=namespace)
+        self.apps.add_handler(drop_managed_fields)  # memory: never read
         self.apps.add_handler(self._app_event)
         self.reconciles = 0  # completed reconciles (tests, metrics)
         self._refresh: set[str] = set()
@@ -113,6 +122,7 @@ class Controller:
 
     async def _watch_apps(self) -> None:
         await self.install()
+        await self.watches.start()
         self.apps.start()
         await self.apps.synced.wait()
         self.started = True
@@ -214,6 +224,7 @@ class Controller:
         if etype == "DELETED":
             self.queue.forget(name)
             self.reconciler.forget(name)
+            self.comparisons.forget(name)
             self.metrics.remove_app(name, self.namespace)
             self._dependents_of(name)
             return
@@ -247,6 +258,10 @@ class Controller:
         if self.apps.get(self.namespace, name) is not None:
             self._drift_at.setdefault(name, asyncio.get_running_loop().time())
             self.queue.add(name)
+
+    def _health_of(self, obj: Obj) -> str:
+        result = assess(obj, self.engine.health_registry)
+        return "" if result is None else str(result.status)
 
     def _watch_kinds(self, app: str, kinds: set[Res]) -> None:
         self.watches.ensure(kinds)

@@ -26,6 +26,7 @@ from typing import Any
 from ..app import Application, parse_application, pin_revision
 from ..engine import Desired, Engine
 from ..kube import ApiError, Client, Res
+from ..model import ResourceKey
 from ..sync import PHASES, PlanError, ResourceResult, SyncResult, hook_of, sync_view, wave_of
 from . import status as st
 
@@ -84,11 +85,13 @@ def resumes(doc: Obj, status: Obj, automated: bool) -> bool:
 
 async def run_sync(client: Client, engine: Engine, app: Application, desired: Desired, status: Obj, *,
                    prune: bool, initiator: str, operation: Obj, wave_timeout: float, note: str = "",
-                   compared: Obj | None = None, on_started: Callable[[], Awaitable[None]] | None = None) -> Outcome:
+                   compared: Obj | None = None, on_started: Callable[[], Awaitable[None]] | None = None,
+                   only: frozenset[ResourceKey] | None = None) -> Outcome:
     """Sync, writing operationState when it starts (Running, with `compared`: the comparison result
     that led to it, in the same write), once per wave as the waves progress, and when it ends;
     `status` is updated in place. `note` (e.g. what this operation resumes) is appended to the
-    start and end messages. `on_started` is awaited once the Running state is written."""
+    start and end messages. `on_started` is awaited once the Running state is written. `only`:
+    apply just these objects (self-heal of the drifted ones)."""
     res = applications_res(app.api_version)
     started = st.now_iso()
     revision = desired.revision.commit_sha
@@ -110,7 +113,8 @@ async def run_sync(client: Client, engine: Engine, app: Application, desired: De
     reporter = WaveReporter(progress, revision, steps)
     writer = asyncio.create_task(reporter.run(), name=f"trueup-progress-{app.name}")
     try:
-        result = await engine.sync(app, desired, prune=prune, wave_timeout=wave_timeout, progress=reporter)
+        result = await engine.sync(app, desired, prune=prune, wave_timeout=wave_timeout, progress=reporter,
+                                   only=only)
     except Exception as exc:  # an API error mid-sync: recorded, never raised past the operation
         result = SyncResult("Error", f"{type(exc).__name__}: {exc}")
     finally:

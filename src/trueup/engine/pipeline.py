@@ -8,6 +8,12 @@
 
 `render` pins and renders every source (`sources.py`: Git, Helm chart repositories, `ref`
 sources) with the credentials its `CredentialSource` gives per repository URL.
+
+Live objects come from the API (a list per kind, a GET per object) unless a `LiveReader` is set
+(`engine.live = cluster_cache`, as the controller does): then diff, health and the prune plan read
+its watch-fed copies, and `fresh=True` (right after a sync, before the watch has caught up) asks
+the API again. An object the reader does not hold is still fetched: it may exist untracked.
+
 Every cluster, the embedded one included, is reached only through `trueup.kube`. A failed render
 or fetch raises before anything is compared or written, so it can never lead to pruning.
 """
@@ -17,7 +23,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..app import Application
 from ..diff import DiffOptions, ResourceDiff, compare, parse_ignore_differences
@@ -44,6 +50,20 @@ from .errors import EngineError
 from .sources import check_refs, combined_revision, pin, render_sources
 
 Obj = dict[str, Any]
+
+
+class LiveReader(Protocol):
+    """Watch-fed live state (`trueup.cache.ClusterCache`)."""
+
+    def covers(self, group: str, kind: str) -> bool:
+        """The reader holds every tracked object of this kind (its watch has listed)."""
+        ...
+
+    def get(self, key: ResourceKey) -> Obj | None: ...
+
+    def tracked_objects(self, app: str) -> list[Obj] | None:
+        """Every live object tracked by `app`, or None when the reader cannot vouch for all of them."""
+        ...
 
 
 @dataclass
@@ -74,6 +94,24 @@ class Engine:
         self.credentials: CredentialSource = credentials or NoCredentials()
         self.charts = charts or ChartCache(repos.root / "charts", min_fetch_interval=repos.min_fetch_interval)
         self.health_registry: HealthRegistry = registry_for(checks_dir)
+        self.live: LiveReader | None = None
+
+    def _cached(self, obj: Obj, fresh: bool) -> Obj | None:
+        """The reader's copy of a desired object (same apiVersion), or None: then ask the API."""
+        if fresh or self.live is None:
+            return None
+        key = ResourceKey.of(obj)
+        if not self.live.covers(key.group, key.kind):
+            return None
+        found = self.live.get(key)
+        return found if found is not None and found.get("apiVersion") == obj.get("apiVersion") else None
+
+    async def _tracked(self, app: str) -> tuple[list[Obj], bool]:
+        """Every object the app tracks, and whether they come from the reader (maybe behind the API)."""
+        found = None if self.live is None else self.live.tracked_objects(app)
+        if found is not None:
+            return found, True
+        return await gather_live(self.client, self.discovery, app), False
 
     # ----- Git → manifests
     async def render(self, app: Application) -> Desired:
@@ -131,7 +169,8 @@ class Engine:
         return out
 
     # ----- drift
-    async def diff(self, app: Application, desired: Desired, *, include_extra: bool = True) -> list[ResourceDiff]:
+    async def diff(self, app: Application, desired: Desired, *, include_extra: bool = True,
+                   fresh: bool = False) -> list[ResourceDiff]:
         options = DiffOptions(ignore=parse_ignore_differences(app.ignore_differences, source=app.source_file))
         managed = [m for m in desired.manifests if not hook_of(sync_view(m))[0]]
         types = await self._types(managed)
@@ -139,15 +178,19 @@ class Engine:
         # Everything this app tracks, listed once per kind (one request per kind, not a GET per
         # object): the live side of each desired object it holds, and the extras. Started now,
         # it runs while the dry runs do.
-        tracked_task = asyncio.ensure_future(gather_live(self.client, self.discovery, app.name)) \
-            if include_extra else None
+        tracked_task = asyncio.ensure_future(self._tracked(app.name)) if include_extra else None
         tracked: dict[ResourceKey, Obj] | None = None
 
         async def live_of(res: Res, obj: Obj) -> Obj | None:
             nonlocal tracked
+            cached = self._cached(obj, fresh)
+            if cached is not None:
+                return cached
             if tracked_task is not None:
                 if tracked is None:
-                    tracked = {ResourceKey.of(o): o for o in await tracked_task}
+                    objects, from_reader = await tracked_task
+                    # right after a sync the reader may lag: then only extras come from it
+                    tracked = {} if fresh and from_reader else {ResourceKey.of(o): o for o in objects}
                 found = tracked.get(ResourceKey.of(obj))
                 if found is not None and found.get("apiVersion") == obj.get("apiVersion"):
                     return found
@@ -178,7 +221,7 @@ class Engine:
                 tracked_task.cancel()
         if tracked_task is not None:
             wanted = {d.key for d in diffs}
-            for live in await tracked_task:
+            for live in (await tracked_task)[0]:
                 key = ResourceKey.of(live)
                 if key not in wanted:
                     diffs.append(compare(None, None, live, options))
@@ -186,7 +229,9 @@ class Engine:
 
     # ----- sync
     async def sync(self, app: Application, desired: Desired, *, prune: bool = False, dry_run: bool = False,
-                   progress: Progress | None = None, wave_timeout: float = 300.0) -> SyncResult:
+                   progress: Progress | None = None, wave_timeout: float = 300.0,
+                   only: frozenset[ResourceKey] | None = None) -> SyncResult:
+        """`only`: apply just these objects (a self-heal of the drifted ones); hooks and prunes as usual."""
         policy = app.sync_policy
         if not desired.manifests and not policy.allow_empty and prune:
             return SyncResult("Failed", "the render produced no manifests and allowEmpty is off: refusing to prune "
@@ -194,12 +239,14 @@ class Engine:
         in_sync: frozenset[ResourceKey] = frozenset()
         if policy.has("ApplyOutOfSyncOnly=true"):
             in_sync = frozenset(d.key for d in await self.diff(app, desired, include_extra=False) if d.in_sync)
-        live = await gather_live(self.client, self.discovery, app.name) if prune or policy.prune else []
+        live = (await self._tracked(app.name))[0] if prune or policy.prune else []
         manifests = await self.with_namespaces(app, desired.manifests)
+        if only is not None:
+            in_sync = frozenset(m.key for m in manifests if m.key not in only)
         the_plan = plan(app.name, manifests, live, PlanOptions(
             prune=prune and not policy.has("Prune=false"),
             prune_last=policy.has("PruneLast=true"),
-            apply_out_of_sync_only=policy.has("ApplyOutOfSyncOnly=true"),
+            apply_out_of_sync_only=policy.has("ApplyOutOfSyncOnly=true") or only is not None,
         ), in_sync=in_sync)
 
         def health(obj: Obj) -> tuple[str, str] | None:
@@ -219,7 +266,7 @@ class Engine:
         ))
 
     # ----- health
-    async def health(self, app: Application, desired: Desired) -> AppHealth:
+    async def health(self, app: Application, desired: Desired, *, fresh: bool = False) -> AppHealth:
         managed = [m for m in desired.manifests if not hook_of(sync_view(m))[0]]
         types = await self._types(managed)
         out: list[ResourceHealth] = []
@@ -227,7 +274,8 @@ class Engine:
         for i, m in enumerate(managed):
             res = types[i]
             obj = self._stamp(app, m, res)
-            live = await self.client.get(res, obj["metadata"].get("namespace"), obj["metadata"]["name"])
+            live = self._cached(obj, fresh) or await self.client.get(res, obj["metadata"].get("namespace"),
+                                                                     obj["metadata"]["name"])
             key = ResourceKey.of(obj)
             result = assess(live, self.health_registry) if live is not None else None
             has_check = self.health_registry.has_check(key.group, key.kind)

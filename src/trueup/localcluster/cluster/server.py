@@ -7,6 +7,8 @@
 The same class backs `trueup cluster up` (foreground until SIGINT/SIGTERM) and tests. The
 server listens on 127.0.0.1 unless `listen` says otherwise. Restarting on the same data
 directory keeps every object and continues resourceVersions (the store is SQLite in WAL mode).
+`audit`, if given, is called with (method, path, query string) of every request as its response
+starts: a server-side record of what clients asked (tests count dry runs with it).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import contextlib
 import logging
 import socket
 import ssl
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -34,6 +37,7 @@ from .pki import Credentials, ensure_credentials
 log = logging.getLogger("trueup.localcluster")
 
 DEFAULT_PORT = 6443
+Audit = Callable[[str, str, str], None]  # (method, path, query string)
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -54,6 +58,7 @@ class LocalCluster:
         compact_interval: float = 60.0,
         controllers: bool = True,
         settings: Settings | None = None,
+        audit: Audit | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.listen = listen
@@ -63,6 +68,7 @@ class LocalCluster:
         self._compact_interval = compact_interval
         self.run_controllers = controllers
         self.settings = settings or Settings()
+        self.audit = audit  # called with (method, path, query string) as each response starts
         self.manager: Manager | None = None
         self._client: Client | None = None
         self._runner: web.AppRunner | None = None
@@ -103,6 +109,13 @@ class LocalCluster:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(self.credentials.server_cert, self.credentials.server_key)
         app = build_app(self.state, self.credentials.token)
+        if self.audit is not None:
+            audit = self.audit
+
+            async def record(request: web.Request, response: web.StreamResponse) -> None:
+                audit(request.method, request.path, request.query_string)
+
+            app.on_response_prepare.append(record)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.listen, self.port, ssl_context=ctx, reuse_address=True)
