@@ -3,6 +3,8 @@ controller writes them (fixture documents)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from trueup.cli.demo_progress import app_states, expected_apps, not_ready_report, progress_line
 
 ROOT = {"metadata": {"name": "three-tier"},
@@ -55,3 +57,19 @@ def test_a_status_from_before_the_start_is_not_ready() -> None:
         "operationState": {"phase": "Running", "message": "syncing revision 54c3fc5f5dc9"}}}], since="x")[0]
     assert never.why() == "syncing revision 54c3fc5f5dc9" and never.short() == "backend syncing"
     assert app_states(["database"], [DATABASE], since="2026-01-01T10:00:03Z")[0].ready
+
+
+def test_a_running_sync_does_not_report_the_states_it_is_changing() -> None:
+    # The root compared at 10:00:01 (its children Missing), then started the sync that creates them.
+    message = "syncing revision 9900c922c812: wave 0 applied, waiting for Application database to be healthy"
+    running = {"phase": "Running", "startedAt": "2026-01-01T10:00:01Z", "message": message}
+    missing = [{"group": "trueup.dev", "kind": "Application", "namespace": "trueup", "name": "database",
+                "status": "OutOfSync", "health": {"status": "Missing"}}]
+    status: dict[str, Any] = {"sync": {"status": "OutOfSync"}, "health": {"status": "Missing"},
+                              "reconciledAt": "2026-01-01T10:00:01Z", "operationState": running, "resources": missing}
+    root = {"metadata": {"name": "three-tier"}, "status": status}
+    why = app_states(["three-tier"], [root])[0].why()
+    assert why == "OutOfSync/Missing; " + message, why
+    # A comparison made after the sync started is current: its resources are reasons again.
+    status["reconciledAt"] = "2026-01-01T10:00:09Z"
+    assert "Application trueup/database Missing" in app_states(["three-tier"], [root])[0].why()

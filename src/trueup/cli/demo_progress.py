@@ -91,7 +91,7 @@ def _reasons(status: Obj) -> list[str]:
     health_msg = (status.get("health") or {}).get("message")
     if health_msg:
         out.append(str(health_msg))
-    for r in status.get("resources") or []:
+    for r in [] if _compared_before_running_sync(status) else status.get("resources") or []:
         where = f"{r.get('kind')} {r.get('namespace') + '/' if r.get('namespace') else ''}{r.get('name')}"
         h = r.get("health") or {}
         if h.get("status") not in (None, "", "Healthy"):
@@ -101,6 +101,15 @@ def _reasons(status: Obj) -> list[str]:
     if len(out) > _MAX_REASONS:
         out = [*out[:_MAX_REASONS], f"… and {len(out) - _MAX_REASONS} more"]
     return out
+
+
+def _compared_before_running_sync(status: Obj) -> bool:
+    """status.resources comes from the last comparison; while a sync that started after it runs,
+    those states are the ones the sync is changing (a child Application it has just created still
+    shows Missing), so they are no reason: the running sync's message says what it waits for."""
+    op = status.get("operationState") or {}
+    compared, started = str(status.get("reconciledAt") or ""), str(op.get("startedAt") or "")
+    return op.get("phase") == "Running" and bool(started) and compared <= started
 
 
 def progress_line(states: Sequence[AppState]) -> str:
