@@ -110,7 +110,10 @@ async def test_status_shows_the_comparison_and_the_running_wave_while_a_sync_run
     assert sync(at_second[0])["status"] == "OutOfSync" and op(at_second[0])["phase"] == "Running"
     assert op(at_second[0])["syncResult"]["revision"] == second
     messages = [op(d).get("message", "") for d in at_second]
-    assert any("wave 0 applied, waiting for Job migrate-2, Job migrate to be healthy" in m for m in messages), messages
+    # only what the wave's health wait is for: the new Job, not the finished one nor the ConfigMaps
+    assert any("wave 0 applied, waiting for Job migrate-2 to be healthy" in m for m in messages), messages
+    awaited = [m.split("waiting for ", 1)[1].split(" to be healthy")[0] for m in messages if "waiting for " in m]
+    assert all("ConfigMap" not in a and "Job migrate," not in a + "," for a in awaited), messages
     synced = [d for d in at_second if sync(d)["status"] == "Synced"]
     assert synced and all(op(d)["phase"] == "Succeeded" for d in synced)
 

@@ -155,7 +155,7 @@ class WaveReporter:
         self.revision = revision
         self.steps = steps
         self.step: tuple[str, int] | None = None
-        self.applied: list[str] = []  # this wave's objects, the changed ones first
+        self.applied: list[str] = []  # this wave's objects its health wait is for, the changed ones first
         self.changed = 0
         self.failed = False
         self._dirty = asyncio.Event()
@@ -168,6 +168,8 @@ class WaveReporter:
             self.step, self.applied, self.changed, self.failed = (r.phase, r.wave), [], 0, False
         if r.action in ("failed", "hook-failed"):
             self.failed = True
+        elif r.settled:  # already healthy, or no health to wait for (a ConfigMap): not named as awaited
+            pass
         elif r.action in ("created", "configured"):  # named before the unchanged ones
             self.applied.insert(self.changed, f"{r.key.kind} {r.key.name}")
             self.changed += 1

@@ -51,6 +51,7 @@ class ResourceResult:
     message: str = ""
     phase: str = "Sync"
     wave: int = 0
+    settled: bool = False  # healthy (or without a health notion) as applied: its wave does not wait for it
 
 
 @dataclass
@@ -104,6 +105,7 @@ class Syncer:
         self._noop: dict[Task, Obj] = {}
 
     def _record(self, result: ResourceResult) -> None:
+        result.settled = result.key in self._settled
         self._results.append(result)
         self.progress(result)
 
