@@ -50,7 +50,7 @@ from typing import Any
 
 import aiohttp
 import orjson
-import pygit2
+from tests.e2e.gitrepo import GitRepo  # the scripted Git repository the tests use
 
 from .apiserver import BIN, Client, rss_mib, start_server
 from .controllers import cpu_seconds
@@ -87,26 +87,7 @@ def manifest_file(ns: str, value: str) -> str:
     return "".join("---\n" + orjson.dumps(o).decode() + "\n" for o in objects(ns, value))
 
 
-class Repo:
-    def __init__(self, path: Path) -> None:
-        path.mkdir(parents=True)
-        self.path = path
-        self.repo = pygit2.init_repository(str(path), initial_head="main")
-        self.sig = pygit2.Signature("bench", "bench@example.com")
-
-    def write(self, files: dict[str, str]) -> str:
-        for rel, text in files.items():
-            target = self.path / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text)
-        index = self.repo.index
-        index.add_all()
-        index.write()
-        parents = [] if self.repo.head_is_unborn else [self.repo.head.target]
-        return str(self.repo.create_commit("refs/heads/main", self.sig, self.sig, "bench", index.write_tree(), parents))
-
-
-def application(name: str, repo: Repo, path: str, *, self_heal: bool) -> Obj:
+def application(name: str, repo: GitRepo, path: str, *, self_heal: bool) -> Obj:
     source = {"repoURL": str(repo.path), "targetRevision": "main", "path": path}
     return {"apiVersion": "trueup.dev/v1alpha1", "kind": "Application", "metadata": {"name": name, "namespace": NS},
             "spec": {"project": "default", "source": source,
@@ -260,7 +241,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def push(port: int, repo: Repo, sha: str) -> None:
+async def push(port: int, repo: GitRepo, sha: str) -> None:
     body = orjson.dumps({"repository": str(repo.path), "ref": "refs/heads/main", "commit": sha})
     sig = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
     async with aiohttp.ClientSession() as s, s.post(
@@ -280,7 +261,7 @@ def iso(t: float) -> str:
 
 
 # ----- the measures
-async def create_apps(http: Client, repo: Repo, names: list[str], *, self_heal: bool) -> str:
+async def create_apps(http: Client, repo: GitRepo, names: list[str], *, self_heal: bool) -> str:
     sha = repo.write({f"apps/{n}/all.yaml": manifest_file(n, "1") for n in names})
     sem = asyncio.Semaphore(16)
 
@@ -315,7 +296,7 @@ async def heal_latency(http: Client, objs: Objects, names: list[str], drifts: in
     return out
 
 
-async def push_to_synced(port: int, apps: Apps, repo: Repo, name: str, reps: int) -> list[float]:
+async def push_to_synced(port: int, apps: Apps, repo: GitRepo, name: str, reps: int) -> list[float]:
     out = []
     for i in range(reps):
         sha = repo.write({"app/all.yaml": manifest_file(name, f"push-{i}-{time.time()}")})
@@ -380,7 +361,7 @@ async def main_async(scale: float, reps: int) -> list[str]:
         port = free_port()
         ctl = start_controller(kubeconfig, work, port, 60.0)
         try:
-            fleet, hook = Repo(work / "fleet"), Repo(work / "hook")
+            fleet, hook = GitRepo(work / "fleet"), GitRepo(work / "hook")
             deadline = time.monotonic() + 60
             while True:  # the controller installs the Application CRD
                 try:
