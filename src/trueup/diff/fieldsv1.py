@@ -21,27 +21,28 @@ __all__ = ["find_owner", "managed_entries", "owns", "remove_owned"]
 FieldSet = dict[str, Any]
 
 
+UNPARSABLE = object()
+
+
 @lru_cache(maxsize=4096)
-def _decode(token: str) -> Any:
+def decode_token(token: str) -> Any:
+    """The JSON after a `k:` or `v:` prefix; UNPARSABLE when it is not JSON."""
     try:
         return json.loads(token)
     except ValueError:
-        return _UNPARSABLE
-
-
-_UNPARSABLE = object()
+        return UNPARSABLE
 
 
 def _item_child(node: FieldSet, item: Any, index: int) -> FieldSet | None:
     for name, child in node.items():
         if name.startswith("k:"):
-            keys = _decode(name[2:])
+            keys = decode_token(name[2:])
             if isinstance(keys, dict) and isinstance(item, dict) and all(
                 item.get(field, KEY_DEFAULTS.get(field)) == value for field, value in keys.items()
             ):
                 return child if isinstance(child, dict) else {}
         elif name.startswith("v:"):
-            if _decode(name[2:]) == item:
+            if decode_token(name[2:]) == item:
                 return child if isinstance(child, dict) else {}
         elif name == f"i:{index}":
             return child if isinstance(child, dict) else {}

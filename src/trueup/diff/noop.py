@@ -26,11 +26,11 @@ as `stringData`).
 from __future__ import annotations
 
 import base64
-import json
-from functools import lru_cache
 from typing import Any
 
+from .fieldsv1 import UNPARSABLE, decode_token
 from .listkeys import KEY_DEFAULTS
+from .walk import same  # JSON equality, type included (True is not 1, 1 is not 1.0)
 
 __all__ = ["apply_is_noop"]
 
@@ -40,7 +40,6 @@ FieldSet = dict[str, Any]
 # Never part of a managed field set: the object's identity.
 _IDENTITY = ("apiVersion", "kind")
 _META_IDENTITY = ("name", "namespace")
-_BAD = object()
 
 
 def apply_is_noop(desired: Obj, live: Obj | None, manager: str) -> bool:
@@ -75,7 +74,7 @@ def apply_is_noop(desired: Obj, live: Obj | None, manager: str) -> bool:
         owned = fields.pop("f:stringData", None)
         if not _secret_string_data(owned, string_data, body.get("data"), live.get("data")):
             return False
-    return _same(fields, body, live, item=False)
+    return _holds(fields, body, live, item=False)
 
 
 def _apply_entry(live: Obj, manager: str, api_version: str) -> FieldSet | None:
@@ -108,26 +107,7 @@ def _secret_string_data(owned: Any, string_data: Any, data: Any, live_data: Any)
     return True
 
 
-@lru_cache(maxsize=4096)
-def _decode(token: str) -> Any:
-    try:
-        return json.loads(token)
-    except ValueError:
-        return _BAD
-
-
-def _equal(a: Any, b: Any) -> bool:
-    """JSON equality, type included (True is not 1, 1 is not 1.0)."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(_equal(v, b[k]) for k, v in a.items())
-    if isinstance(a, list):
-        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b, strict=True))
-    return bool(a == b)
-
-
-def _same(fields: Any, desired: Any, live: Any, item: bool) -> bool:
+def _holds(fields: Any, desired: Any, live: Any, item: bool) -> bool:
     """`fields` is exactly what `desired` sets, and `live` holds every such value."""
     if not isinstance(fields, dict):
         return False
@@ -140,13 +120,13 @@ def _same(fields: Any, desired: Any, live: Any, item: bool) -> bool:
     elif "." in fields:
         return False
     if not fields:
-        return _equal(desired, live)  # owned whole (a scalar, or an atomic list/map/struct)
+        return same(desired, live)  # owned whole (a scalar, or an atomic list/map/struct)
     if isinstance(desired, dict):
         if not isinstance(live, dict) or len(fields) != len(desired):
             return False
         for key, value in desired.items():
             child = fields.get("f:" + key)
-            if child is None or key not in live or not _same(child, value, live[key], item=False):
+            if child is None or key not in live or not _holds(child, value, live[key], item=False):
                 return False
         return True
     if isinstance(desired, list):
@@ -156,12 +136,12 @@ def _same(fields: Any, desired: Any, live: Any, item: bool) -> bool:
 
 def _matches(token: str, item: Any) -> bool:
     if token.startswith("k:"):
-        keys = _decode(token[2:])
+        keys = decode_token(token[2:])
         return isinstance(keys, dict) and bool(keys) and isinstance(item, dict) and all(
-            _equal(item[f], v) if f in item else _equal(KEY_DEFAULTS.get(f, _BAD), v) for f, v in keys.items())
+            same(item[f], v) if f in item else same(KEY_DEFAULTS.get(f, UNPARSABLE), v) for f, v in keys.items())
     if token.startswith("v:"):
-        value = _decode(token[2:])
-        return value is not _BAD and not isinstance(item, dict | list) and _equal(value, item)
+        value = decode_token(token[2:])
+        return value is not UNPARSABLE and not isinstance(item, dict | list) and same(value, item)
     return False
 
 
@@ -188,6 +168,6 @@ def _same_list(fields: FieldSet, desired: list[Any], live: list[Any]) -> bool:
             if child != {} and child != {".": {}}:
                 return False
             continue
-        if not _same(child, value, live[last], item=True):
+        if not _holds(child, value, live[last], item=True):
             return False
     return True
