@@ -117,7 +117,7 @@ def test_trueup_manages_its_own_chart_through_an_application(cluster: RunningClu
         return subprocess.run([TRUEUP, *args, "--kubeconfig", str(cluster.kubeconfig), "--cache-dir",
                                str(tmp_path / "cache")], capture_output=True, text=True, timeout=240)
 
-    synced = trueup("sync", str(app_file), "--timeout", "120")
+    synced = trueup("sync", str(app_file), "--wait", "--timeout", "120")
     assert synced.returncode == 0, synced.stdout + synced.stderr
     assert f"Deployment/{ns}-trueup" in synced.stderr or f"{ns}-trueup" in synced.stderr
     diff = trueup("diff", str(app_file), "-o", "json")

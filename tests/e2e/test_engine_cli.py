@@ -79,12 +79,12 @@ def test_sync_then_no_drift_then_each_out_of_band_change_is_reported(cluster: Ru
     assert rendered.returncode == 0, rendered.stderr
     assert {d["kind"] for d in yaml.safe_load_all(rendered.stdout)} == {"Deployment", "Service", "ConfigMap"}
 
-    synced = trueup(cluster, tmp_path, "sync", str(app))
+    synced = trueup(cluster, tmp_path, "sync", str(app), "--wait")
     assert synced.returncode == 0, synced.stderr + synced.stdout
     assert "Succeeded" in synced.stdout and "3 created" in synced.stdout
     deploy = cluster.get_json("deploy", "web", "-n", ns)
     assert deploy["metadata"]["annotations"]["trueup.dev/tracking-id"] == f"web:apps/Deployment:{ns}/web"
-    assert deploy["status"]["availableReplicas"] == 2  # the sync waited for health
+    assert deploy["status"]["availableReplicas"] == 2  # --wait: the sync waited for health
 
     clean = trueup(cluster, tmp_path, "diff", str(app))
     assert clean.returncode == 0, clean.stdout + clean.stderr

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.conftest import RunningCluster
+from tests.conftest import RunningCluster, eventually
 from tests.e2e.engine_kit import Sandbox
 
 KINDS = Path(__file__).parent / "engine_fixtures" / "kinds"
@@ -26,9 +26,9 @@ def test_every_kind_synced_without_drift_then_each_kubectl_change_is_reported(cl
     box = Sandbox(cluster, tmp_path)
     kinds_repo(box)
     app = box.app()
-    # The embedded cluster has no ingress, load-balancer, storage or HPA controller: those objects
-    # stay Progressing, which does not fail the last wave of a sync (as in Argo CD).
-    run = box.sync(app, "--timeout", "4", "-o", "json")
+    # As in Argo CD, the sync ends once the last wave is applied (the embedded cluster has no
+    # ingress, load-balancer or HPA controller: those objects would stay Progressing anyway).
+    run = box.sync(app, "-o", "json")
     result = json.loads(run.stdout)
     assert result["phase"] == "Succeeded", result
     created = sorted(f"{r['kind']}/{r['name']}" for r in result["resources"] if r["action"] == "created")
@@ -41,7 +41,7 @@ def test_every_kind_synced_without_drift_then_each_kubectl_change_is_reported(cl
     # (The embedded server does not apply CRD schema defaults yet; a real one adds size: 1, which the
     # server-side dry run predicts, so it is not drift either.)
     assert box.get(f"widgets.{box.ns}.example.com", "blue")["spec"]["color"] == "blue"
-    assert box.get("sts", "db")["status"].get("readyReplicas") == 2
+    eventually(lambda: box.get("sts", "db")["status"].get("readyReplicas") == 2, 60, "the StatefulSet ready")
     box.assert_no_drift(app)
 
     # Each out-of-band change is reported as exactly that change, with the manager that made it.
@@ -70,7 +70,7 @@ def test_every_kind_synced_without_drift_then_each_kubectl_change_is_reported(cl
     box.kubectl("annotate", "svc/web", "-n", box.ns, "team=shop")
     assert sorted(box.drift(app)) == sorted(seen)
 
-    box.sync(app, "--timeout", "4")
+    box.sync(app)
     box.assert_no_drift(app)
 
 

@@ -150,3 +150,40 @@ def test_failing_presync_hook_fails_the_sync_writes_nothing_and_runs_sync_fail(c
                          and (o.get("status") or {}).get("failed"))
     assert migrate_failed < first(ev, "cleanup-") < done(ev, "cleanup-")
     assert [r["phase"] for r in result["resources"] if r["action"] == "hook-succeeded"] == ["SyncFail"]
+
+
+NEVER_READY = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: stuck}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: stuck}}
+  template:
+    metadata: {labels: {app: stuck}, annotations: {sim.trueup.dev/behavior: never-ready}}
+    spec: {containers: [{name: app, image: "nginx:1.27"}]}
+"""
+
+
+def test_the_last_wave_is_not_waited_for_unless_asked(cluster: RunningCluster, tmp_path: Path) -> None:
+    """As in Argo CD, a sync whose last wave runs no hook has succeeded once that wave is applied,
+    even if its objects never become healthy; `--wait` waits for them and exits 1 if they don't."""
+    box = Sandbox(cluster, tmp_path)
+    box.repo.write({"app/stuck.yaml": NEVER_READY, "app/settings.yaml": cm("settings", 0)})
+    app = box.app()
+    run = box.sync(app, "-o", "json")
+    result = json.loads(run.stdout)
+    assert (result["phase"], result["message"]) == ("Succeeded", "successfully synced (all tasks run)"), result
+    assert "notHealthy" not in result
+    assert sorted((r["kind"], r["action"]) for r in result["resources"]) == [
+        ("ConfigMap", "created"), ("Deployment", "created")]
+    health = box.trueup("health", str(app), "-o", "json")
+    assert health.code == 1 and json.loads(health.stdout)["status"] == "Progressing", health.out
+
+    waited = box.trueup("sync", str(app), "--wait", "--timeout", "2", "-o", "json")
+    assert waited.code == 1, waited.out
+    again = json.loads(waited.stdout)
+    assert again["phase"] == "Succeeded" and "timed out waiting for health" in again["notHealthy"], again
+    assert "not healthy yet" in again["message"]
+    text = box.trueup("sync", str(app), "--wait", "--timeout", "1")
+    assert text.code == 1 and "not healthy yet" in text.out, text.out

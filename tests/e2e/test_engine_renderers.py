@@ -68,7 +68,7 @@ patches:
     })
     app = box.app(path="overlays/prod", source={"kustomize": {"namePrefix": "prod-",
                                                               "images": ["nginx=nginx:1.28"]}})
-    box.sync(app)
+    box.sync(app, "--wait")
     deploy = box.get("deploy", "prod-web")
     assert deploy["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.28"
     assert deploy["status"]["availableReplicas"] == 1
@@ -151,7 +151,7 @@ def test_helm_values_files_parameters_release_subchart_and_hook(cluster: Running
                        {"name": "sub.greeting", "value": "hello"}],
     }})
     rv = current_rv(cluster)
-    box.sync(app)
+    box.sync(app, "--wait")
     deploy = box.get("deploy", "rel-web")
     assert deploy["spec"]["replicas"] == 2  # values
     assert deploy["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.28"  # parameter

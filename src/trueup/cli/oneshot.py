@@ -194,11 +194,15 @@ def _progress(result: ResourceResult) -> None:
 @click.option("--dry-run", is_flag=True, help="Validate every object with the API server; change nothing.")
 @click.option("--prune", is_flag=True, help="Delete objects this app created that are no longer in Git.")
 @click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds to wait for each wave's health.")
+@click.option("--wait", "wait", is_flag=True,
+              help="Also wait for the last wave to be healthy (exit 1 if it is not within --timeout). "
+                   "Without it, as in Argo CD, the sync ends once the last wave is applied.")
 @click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @with_cluster_options
-def sync_cmd(app_file: Path, dry_run: bool, prune: bool, timeout: float, output: str, kubeconfig: str | None,
-             context: str | None, cache_dir: Path | None) -> None:
-    """Make the cluster match Git (server-side apply, waves, hooks). Exit 0: synced, 1: failed, 2: error."""
+def sync_cmd(app_file: Path, dry_run: bool, prune: bool, timeout: float, wait: bool, output: str,
+             kubeconfig: str | None, context: str | None, cache_dir: Path | None) -> None:
+    """Make the cluster match Git (server-side apply, waves, hooks). Exit 0: synced, 1: failed
+    (or, with --wait, not healthy in time), 2: error."""
 
     async def body(engine: Engine, app: Application) -> Any:
         _warn_unsupported(app)
@@ -206,12 +210,14 @@ def sync_cmd(app_file: Path, dry_run: bool, prune: bool, timeout: float, output:
         click.echo(f"syncing {app.name} to {desired.revision.commit_sha[:12]} ({desired.revision.ref_name or 'commit'})"
                    f"{' [dry run]' if dry_run else ''}", err=True)
         return await engine.sync(app, desired, prune=prune or app.sync_policy.prune, dry_run=dry_run,
-                                 progress=_progress if output == "text" else None, wave_timeout=timeout)
+                                 progress=_progress if output == "text" else None, wave_timeout=timeout,
+                                 wait_final=wait)
 
     result = run_or_exit(lambda: _with_engine(app_file, kubeconfig, context, None,
                                               cache_dir or default_cache_dir(), body))
     if output == "json":
         click.echo(json.dumps({"phase": result.phase, "message": result.message, "dryRun": result.dry_run,
+                               **({"notHealthy": result.unhealthy} if result.unhealthy else {}),
                                "resources": [{"group": r.key.group, "kind": r.key.kind, "namespace": r.key.namespace,
                                               "name": r.key.name, "action": r.action, "message": r.message,
                                               "phase": r.phase, "wave": r.wave} for r in result.resources]},
@@ -219,9 +225,9 @@ def sync_cmd(app_file: Path, dry_run: bool, prune: bool, timeout: float, output:
     else:
         counts = ", ".join(f"{n} {a}" for a in ("created", "configured", "unchanged", "pruned", "skipped", "failed")
                            if (n := result.count(a)))
-        style = "green" if result.ok else "red"
+        style = ("yellow" if result.unhealthy else "green") if result.ok else "red"
         click.echo(click.style(f"{result.phase}: {result.message}", fg=style) + (f" ({counts})" if counts else ""))
-    sys.exit(0 if result.ok else 1)
+    sys.exit(0 if result.ok and not result.unhealthy else 1)
 
 
 @click.command("health")

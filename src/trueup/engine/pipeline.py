@@ -240,8 +240,9 @@ class Engine:
     # ----- sync
     async def sync(self, app: Application, desired: Desired, *, prune: bool = False, dry_run: bool = False,
                    progress: Progress | None = None, wave_timeout: float = 300.0,
-                   only: frozenset[ResourceKey] | None = None) -> SyncResult:
-        """`only`: apply just these objects (a self-heal of the drifted ones); hooks and prunes as usual."""
+                   only: frozenset[ResourceKey] | None = None, wait_final: bool = False) -> SyncResult:
+        """`only`: apply just these objects (a self-heal of the drifted ones); hooks and prunes as usual.
+        `wait_final`: wait for the last wave's health too (Argo CD, and the default, do not)."""
         policy = app.sync_policy
         if not desired.manifests and not policy.allow_empty and prune:
             return SyncResult("Failed", "the render produced no manifests and allowEmpty is off: refusing to prune "
@@ -273,6 +274,7 @@ class Engine:
             validate=not policy.has("Validate=false"),
             replace=policy.has("Replace=true"),
             wave_timeout=wave_timeout,
+            wait_final=wait_final,
         ))
 
     # ----- health

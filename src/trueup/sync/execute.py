@@ -12,7 +12,9 @@
    write at all. Objects in a namespace the sync itself creates cannot be checked yet and are
    noted as such.
 4. PreSync hooks, then each Sync wave (applies, then proven prunes), waiting until the wave's
-   objects are healthy before the next; then PostSync hooks. On failure, SyncFail hooks.
+   objects are healthy before the next; then PostSync hooks. On failure, SyncFail hooks. As in
+   Argo CD, the last step is not waited for unless it runs hooks: once its objects are applied
+   the sync has succeeded, even if they later degrade (`wait_final` waits for it too).
    Hooks honour their delete policies; `generateName` hooks get a fresh name each run.
 
 Writes are server-side apply with field manager `trueup` and `force` (Git is the source of
@@ -60,6 +62,7 @@ class SyncResult:
     message: str
     resources: list[ResourceResult] = field(default_factory=list)
     dry_run: bool = False
+    unhealthy: str = ""  # with `wait_final`: the last step's objects still not healthy when the wait ended
 
     @property
     def ok(self) -> bool:
@@ -81,6 +84,7 @@ class ExecOptions:
     prune_propagation: str = "Foreground"
     wave_timeout: float = 300.0
     concurrency: int = 16
+    wait_final: bool = False  # also wait for the last step's health (Argo CD does not)
 
 
 class SyncError(Exception):
@@ -402,22 +406,26 @@ class Syncer:
         message = "successfully synced (all tasks run)"
         if self._unhealthy:
             message += f"; not healthy yet: {self._unhealthy}"
-        return SyncResult("Succeeded", message, self._results)
+        return SyncResult("Succeeded", message, self._results, unhealthy=self._unhealthy)
 
     async def _run_phases(self, plan: Plan, types: dict[Task, Res | None], opts: ExecOptions) -> str:
         steps = [(phase, wave, tasks) for phase in PHASES[:3] for wave, tasks in plan.waves(phase)]
         for i, (phase, wave, tasks) in enumerate(steps):
-            # The last step (without hooks) is waited for too, but Argo CD never waits on it: its
-            # objects still Progressing when the wait times out (an Ingress or LoadBalancer Service
-            # no controller gives an address) do not fail the sync; Degraded ones do.
+            # Like Argo CD, the last step (without hooks) is not waited for: applied is synced.
+            # With `wait_final` it is, but its objects still Progressing when the wait times out
+            # (an Ingress or LoadBalancer Service no controller gives an address) do not fail the
+            # sync (they are reported in `unhealthy`); Degraded ones do.
             final = i == len(steps) - 1 and not any(t.action == "hook" for t in tasks)
-            failed = await self._run_wave(tasks, types, opts, final=final)
+            if final and not opts.wait_final:
+                failed = await self._run_wave(tasks, types, opts, wait=False)
+            else:
+                failed = await self._run_wave(tasks, types, opts, final=final)
             if failed:
                 return f"{phase} wave {wave} failed: {failed}"
         return ""
 
     async def _run_wave(self, tasks: list[Task], types: dict[Task, Res | None], opts: ExecOptions,
-                        final: bool = False) -> str:
+                        final: bool = False, wait: bool = True) -> str:
         sem = asyncio.Semaphore(opts.concurrency)
 
         async def one(task: Task) -> ResourceResult:
@@ -439,6 +447,8 @@ class Syncer:
         failures = [r for r in results if r.action in ("failed", "hook-failed")]
         if failures:
             return "; ".join(f"{r.key}: {r.message}" for r in failures)
+        if not wait:
+            return ""
         applied = [t for t in tasks if t.action == "apply"]
         targets = []
         for t in applied:
