@@ -14,12 +14,12 @@ tool, created before the clock starts) and times whole commands, as a user runs 
 then, once every namespace has 10 out-of-band changes (5 ConfigMaps edited, 5 Deployments
 scaled), the drift check again (every tool must report the drift: exit code 1).
 
-There are no controllers (the comparison is about apply and diff, not the pod simulation), but
-`trueup sync` waits for each wave to be healthy and a Deployment is healthy only once a
-controller has observed it: a stand-in thread marks every Deployment rolled out (one status
-write, as if its pods started at once) as soon as it appears, five at a time like the deployment
-controller's workers. It runs for kubectl's Deployments too, so the server does the same work for
-every tool.
+There are no controllers (the comparison is about apply and diff, not the pod simulation). All
+1,000 objects are in one wave, which `trueup sync` does not wait for (as in Argo CD, the last wave
+is done once applied; `--wait` would wait), but a stand-in thread still marks every Deployment
+rolled out (one status write, as if its pods started at once) as soon as it appears, five at a
+time like the deployment controller's workers, for every tool alike: the server does the work a
+real one would while the commands run.
 
 Besides wall time, each command's CPU seconds and the server's CPU seconds while it ran (from
 /proc) are recorded: the server is one asyncio process, so its CPU time is a floor under any
