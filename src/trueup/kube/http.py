@@ -14,6 +14,7 @@ connect, send or read raises `TransportError` (an OSError); the caller decides a
 from __future__ import annotations
 
 import asyncio
+import functools
 import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -53,7 +54,12 @@ def request_target(path: str, query: dict[str, str] | None = None) -> str:
     """A request's path (percent-encoded where needed) and query string."""
     if not path.isascii() or " " in path or "#" in path or "?" in path:
         path = quote(path, safe=_PATH_SAFE)
-    return f"{path}?{urlencode(query, quote_via=quote)}" if query else path
+    return f"{path}?{_query_string(tuple(query.items()))}" if query else path
+
+
+@functools.lru_cache(maxsize=256)  # a sync asks with a handful of distinct queries thousands of times
+def _query_string(items: tuple[tuple[str, str], ...]) -> str:
+    return urlencode(items, quote_via=quote)
 
 
 class HttpPool:
@@ -102,45 +108,43 @@ class HttpPool:
         return f"{method} {self._prefix}{target} HTTP/1.1\r\n{self._default_head}{extra}{length}\r\n" \
             .encode("latin-1")
 
-    @asynccontextmanager
-    async def _exchange(self, method: str, target: str, headers: Headers,
-                        body: bytes | None) -> AsyncIterator[tuple[_Conn, int, Headers]]:
-        """Send one request on a pooled connection; yield it with the response's status and headers.
-        The body is the caller's to read; the connection goes back to the pool only when it says so
-        (`conn` removed from `self._open` means it was closed)."""
+    def _slots_(self) -> asyncio.Semaphore:
         if self.closed:
             raise RuntimeError("HTTP client is closed")
         if self._slots is None:
             self._slots = asyncio.Semaphore(self._limit)
-        async with self._slots:
-            conn = None
-            while self._idle:
-                candidate = self._idle.pop()
-                if candidate.usable():
-                    conn = candidate
-                    break
-                self._open.discard(candidate)
-                candidate.close()
-            if conn is None:
-                conn = await self._connect()
-            try:
-                data = self._head(method, target, headers, body)
-                conn.writer.write(data + body if body else data)
-                raw = await conn.reader.readuntil(b"\r\n\r\n")
-                status, response_headers = _parse_head(raw)
-            except BaseException as exc:
-                self._release(conn, False)
-                if isinstance(exc, (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError)) \
-                        and not isinstance(exc, TransportError):
-                    raise TransportError(f"connection to {self._host}:{self._port} failed: {_what(exc)}") from exc
-                raise
-            yield conn, status, response_headers
+        return self._slots
+
+    async def _send(self, method: str, target: str, headers: Headers, body: bytes | None) -> tuple[_Conn, int, Headers]:
+        """Send one request on a pooled (or new) connection; return it with the response's status and
+        headers. The body is the caller's to read, and the connection the caller's to `_release`."""
+        conn = None
+        while self._idle:
+            candidate = self._idle.pop()
+            if candidate.usable():
+                conn = candidate
+                break
+            self._open.discard(candidate)
+            candidate.close()
+        if conn is None:
+            conn = await self._connect()
+        try:
+            data = self._head(method, target, headers, body)
+            conn.writer.write(data + body if body else data)
+            status, response_headers = _parse_head(await conn.reader.readuntil(b"\r\n\r\n"))
+        except BaseException as exc:
+            self._release(conn, False)
+            if isinstance(exc, (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError)) \
+                    and not isinstance(exc, TransportError):
+                raise TransportError(f"connection to {self._host}:{self._port} failed: {_what(exc)}") from exc
+            raise
+        return conn, status, response_headers
 
     async def request(self, method: str, target: str, headers: Headers,
                       body: bytes | None = None) -> tuple[int, Headers, bytes]:
         """One request, its whole response: (status, headers, body)."""
-        async with asyncio.timeout(TOTAL_TIMEOUT), \
-                self._exchange(method, target, headers, body) as (conn, status, hdrs):
+        async with asyncio.timeout(TOTAL_TIMEOUT), self._slots_():
+            conn, status, hdrs = await self._send(method, target, headers, body)
             ok = False
             try:
                 if method == "HEAD" or status in _NO_BODY or status < 200:
@@ -159,7 +163,8 @@ class HttpPool:
     async def stream(self, method: str, target: str,
                      headers: Headers) -> AsyncIterator[tuple[int, Headers, AsyncIterator[bytes]]]:
         """A response read line by line (each with its b"\\n"); the connection is closed after."""
-        async with self._exchange(method, target, headers, None) as (conn, status, hdrs):
+        async with self._slots_():
+            conn, status, hdrs = await self._send(method, target, headers, None)
             try:
                 yield status, hdrs, _lines(conn.reader, hdrs, f"{self._host}:{self._port}")
             finally:
