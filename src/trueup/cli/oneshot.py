@@ -11,6 +11,7 @@ Offline (no cluster):
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+from click.globals import resolve_color_default
 
 # The engine and what it brings (asyncio, pygit2, yaml, ...) are imported when a verb runs, not
 # when click builds the command: `trueup sync --help` stays fast.
@@ -74,6 +76,7 @@ async def _with_engine(app_file: Path, kubeconfig: str | None, context: str | No
     from trueup.kube import Client, load_config
     from trueup.source import RepoCache
 
+    gc.freeze()  # a one-shot process: what the imports built is never garbage; collections skip it
     app = load_application_file(app_file)
     client = Client.from_config(load_config(kubeconfig, context), user_agent="trueup")
     try:
@@ -209,12 +212,17 @@ def diff_cmd(app_file: Path | None, desired: Path | None, live: Path | None, ign
     sys.exit(0 if all(d.in_sync for d in diffs) else 1)
 
 
-def _progress(result: ResourceResult) -> None:
-    color = _ACTION_COLOR.get(result.action)
-    action = click.style(f"{result.action:>14}", fg=color) if color else f"{result.action:>14}"
-    where = f"{result.phase}/wave {result.wave}"
-    message = f"  {result.message}" if result.message else ""
-    click.echo(f"{where:>16} {action} {result.key}{message}", err=True)
+def _progress_printer(styled: bool) -> Callable[[ResourceResult], None]:
+    """One line per resource on stderr; coloured only when click would keep the colours (a terminal)."""
+
+    def progress(result: ResourceResult) -> None:
+        color = _ACTION_COLOR.get(result.action) if styled else None
+        action = click.style(f"{result.action:>14}", fg=color) if color else f"{result.action:>14}"
+        where = f"{result.phase}/wave {result.wave}"
+        message = f"  {result.message}" if result.message else ""
+        click.echo(f"{where:>16} {action} {result.key}{message}", err=True)
+
+    return progress
 
 
 @click.command("sync")
@@ -228,13 +236,16 @@ def sync_cmd(app_file: Path, dry_run: bool, prune: bool, timeout: float, output:
              context: str | None, cache_dir: Path | None) -> None:
     """Make the cluster match Git (server-side apply, waves, hooks). Exit 0: synced, 1: failed, 2: error."""
 
+    color = resolve_color_default()
+    progress = _progress_printer(sys.stderr.isatty() if color is None else color) if output == "text" else None
+
     async def body(engine: Engine, app: Application) -> Any:
         _warn_unsupported(app)
         desired = await engine.render(app)
         click.echo(f"syncing {app.name} to {desired.revision.commit_sha[:12]} ({desired.revision.ref_name or 'commit'})"
                    f"{' [dry run]' if dry_run else ''}", err=True)
         return await engine.sync(app, desired, prune=prune or app.sync_policy.prune, dry_run=dry_run,
-                                 progress=_progress if output == "text" else None, wave_timeout=timeout)
+                                 progress=progress, wave_timeout=timeout)
 
     result = run_or_exit(lambda: _with_engine(app_file, kubeconfig, context, None,
                                               cache_dir or default_cache_dir(), body))
