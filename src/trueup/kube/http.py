@@ -51,10 +51,15 @@ class _Conn:
 
 
 def request_target(path: str, query: dict[str, str] | None = None) -> str:
-    """A request's path (percent-encoded where needed) and query string."""
-    if not path.isascii() or " " in path or "#" in path or "?" in path:
+    """A request's path (percent-encoded where needed) and query string. As in a URL, a `?` in
+    `path` starts a query (kept, `query` appended) and a `#` a fragment (never sent)."""
+    path = path.partition("#")[0]
+    path, _, given = path.partition("?")
+    if not path.isascii() or " " in path:
         path = quote(path, safe=_PATH_SAFE)
-    return f"{path}?{_query_string(tuple(query.items()))}" if query else path
+    added = _query_string(tuple(query.items())) if query else ""
+    both = f"{given}&{added}" if given and added else given or added
+    return f"{path}?{both}" if both else path
 
 
 @functools.lru_cache(maxsize=256)  # a sync asks with a handful of distinct queries thousands of times

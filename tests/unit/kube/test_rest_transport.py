@@ -12,6 +12,7 @@ import pytest
 from aiohttp import web
 
 from trueup.kube import ApiError, Client, Res
+from trueup.kube.http import request_target
 
 CONFIGMAPS = Res("", "v1", "configmaps", "ConfigMap", True)
 
@@ -183,3 +184,11 @@ async def test_watch_events_split_across_chunks_arrive_whole_and_in_order(server
             seen.append(obj["metadata"]["name"])
     assert seen == ["cm-0"] and caught.value.gone
     await client.close()
+
+
+def test_request_targets_read_a_path_as_a_url_would() -> None:
+    assert request_target("/api/v1/namespaces/a/configmaps/b") == "/api/v1/namespaces/a/configmaps/b"
+    assert request_target("/api/v1/pods", {"labelSelector": "app in (a, b)"}) == \
+        "/api/v1/pods?labelSelector=app%20in%20%28a%2C%20b%29"
+    assert request_target("/api/v1/pods?limit=5#frag", {"watch": "true"}) == "/api/v1/pods?limit=5&watch=true"
+    assert request_target("/api/v1/namespaces/é x/pods") == "/api/v1/namespaces/%C3%A9%20x/pods"
