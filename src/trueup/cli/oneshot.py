@@ -11,32 +11,41 @@ Offline (no cluster):
 
 from __future__ import annotations
 
-import asyncio
+import gc
 import json
 import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-import yaml
+from click.globals import resolve_color_default
 
-from trueup.app import AppError, Application
-from trueup.diff import DiffError, DiffOptions, compare, parse_ignore_differences, render_json, render_markdown
-from trueup.diff import render_texts as render_diff_texts
-from trueup.engine import CredentialSource, Engine, EngineError, LocalCredentials, NoCredentials, load_application_file
-from trueup.health import HealthError, check_file
-from trueup.kube import ApiError, Client, ConfigError, load_config
-from trueup.model import Manifest
-from trueup.render import RenderError
-from trueup.source import RepoCache, SourceError, load_local
-from trueup.sync import PlanError
-from trueup.sync.execute import ResourceResult
+# The engine and what it brings (asyncio, pygit2, yaml, ...) are imported when a verb runs, not
+# when click builds the command: `trueup sync --help` stays fast.
+if TYPE_CHECKING:
+    from trueup.app import Application
+    from trueup.engine import CredentialSource, Engine
+    from trueup.model import Manifest
+    from trueup.sync.execute import ResourceResult
 
 T = TypeVar("T")
-USER_ERRORS = (AppError, SourceError, RenderError, EngineError, PlanError, ConfigError, DiffError, HealthError,
-               ApiError, OSError)
+
+
+def user_errors() -> tuple[type[Exception], ...]:
+    """What a verb reports as one `error:` line (exit 2) rather than a traceback."""
+    from trueup.app import AppError
+    from trueup.diff import DiffError
+    from trueup.engine import EngineError
+    from trueup.health import HealthError
+    from trueup.kube import ApiError, ConfigError
+    from trueup.render import RenderError
+    from trueup.source import SourceError
+    from trueup.sync import PlanError
+
+    return (AppError, SourceError, RenderError, EngineError, PlanError, ConfigError, DiffError, HealthError,
+            ApiError, OSError)
 _ACTION_COLOR = {"created": "green", "configured": "yellow", "unchanged": None, "pruned": "magenta",
                  "failed": "red", "hook-failed": "red", "hook-succeeded": "cyan", "skipped": None}
 
@@ -47,6 +56,8 @@ def default_cache_dir() -> Path:
 
 
 def run_or_exit(make: Callable[[], Awaitable[T]]) -> T:
+    import asyncio
+
     return guard(lambda: asyncio.run(make()))  # type: ignore[arg-type]
 
 
@@ -54,13 +65,18 @@ def guard(call: Callable[[], T]) -> T:
     """Run a verb; user errors print one clear line and exit 2 (scripts can tell them apart)."""
     try:
         return call()
-    except USER_ERRORS as exc:
+    except user_errors() as exc:  # evaluated only when something was raised
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
 
 
 async def _with_engine(app_file: Path, kubeconfig: str | None, context: str | None, checks_dir: str | None,
                        cache_dir: Path, body: Callable[[Engine, Application], Awaitable[T]]) -> T:
+    from trueup.engine import Engine, load_application_file
+    from trueup.kube import Client, load_config
+    from trueup.source import RepoCache
+
+    gc.freeze()  # a one-shot process: what the imports built is never garbage; collections skip it
     app = load_application_file(app_file)
     client = Client.from_config(load_config(kubeconfig, context), user_agent="trueup")
     try:
@@ -88,6 +104,9 @@ def _repo_credentials() -> CredentialSource:
     """The `--repo-creds FILE` (or $TRUEUP_REPO_CREDS) store of the running command, if any."""
     ctx = click.get_current_context(silent=True)
     path = ctx.meta.get("trueup.repo_creds") if ctx is not None else None
+    from trueup.engine import LocalCredentials, NoCredentials
+    from trueup.source import load_local
+
     return LocalCredentials(load_local(path)) if path else NoCredentials()
 
 
@@ -120,6 +139,12 @@ def with_cluster_options(f: Callable[..., Any]) -> Callable[..., Any]:
 def render_cmd(app_file: Path, output: str, cache_dir: Path | None) -> None:
     """Render an Application's manifests from Git (no cluster needed)."""
 
+    import yaml
+
+    from trueup.engine import Engine, load_application_file
+    from trueup.kube import Client
+    from trueup.source import RepoCache
+
     async def go() -> list[Manifest]:
         app = load_application_file(app_file)
         _warn_unsupported(app)
@@ -149,6 +174,12 @@ def render_cmd(app_file: Path, output: str, cache_dir: Path | None) -> None:
 def diff_cmd(app_file: Path | None, desired: Path | None, live: Path | None, ignore_file: Path | None, output: str,
              color: bool | None, kubeconfig: str | None, context: str | None, cache_dir: Path | None) -> None:
     """Show drift between Git and the cluster. Exit 0: none, 1: drift, 2: error."""
+    import yaml
+
+    from trueup.diff import DiffOptions, compare, parse_ignore_differences, render_json, render_markdown
+    from trueup.diff import render_texts as render_diff_texts
+    from trueup.model import Manifest
+
     use_color = sys.stdout.isatty() if color is None else color
     if app_file is None:
         if desired is None or live is None:
@@ -181,12 +212,17 @@ def diff_cmd(app_file: Path | None, desired: Path | None, live: Path | None, ign
     sys.exit(0 if all(d.in_sync for d in diffs) else 1)
 
 
-def _progress(result: ResourceResult) -> None:
-    color = _ACTION_COLOR.get(result.action)
-    action = click.style(f"{result.action:>14}", fg=color) if color else f"{result.action:>14}"
-    where = f"{result.phase}/wave {result.wave}"
-    message = f"  {result.message}" if result.message else ""
-    click.echo(f"{where:>16} {action} {result.key}{message}", err=True)
+def _progress_printer(styled: bool) -> Callable[[ResourceResult], None]:
+    """One line per resource on stderr; coloured only when click would keep the colours (a terminal)."""
+
+    def progress(result: ResourceResult) -> None:
+        color = _ACTION_COLOR.get(result.action) if styled else None
+        action = click.style(f"{result.action:>14}", fg=color) if color else f"{result.action:>14}"
+        where = f"{result.phase}/wave {result.wave}"
+        message = f"  {result.message}" if result.message else ""
+        click.echo(f"{where:>16} {action} {result.key}{message}", err=True)
+
+    return progress
 
 
 @click.command("sync")
@@ -204,14 +240,16 @@ def sync_cmd(app_file: Path, dry_run: bool, prune: bool, timeout: float, wait: b
     """Make the cluster match Git (server-side apply, waves, hooks). Exit 0: synced, 1: failed
     (or, with --wait, not healthy in time), 2: error."""
 
+    color = resolve_color_default()
+    progress = _progress_printer(sys.stderr.isatty() if color is None else color) if output == "text" else None
+
     async def body(engine: Engine, app: Application) -> Any:
         _warn_unsupported(app)
         desired = await engine.render(app)
         click.echo(f"syncing {app.name} to {desired.revision.commit_sha[:12]} ({desired.revision.ref_name or 'commit'})"
                    f"{' [dry run]' if dry_run else ''}", err=True)
         return await engine.sync(app, desired, prune=prune or app.sync_policy.prune, dry_run=dry_run,
-                                 progress=_progress if output == "text" else None, wave_timeout=timeout,
-                                 wait_final=wait)
+                                 progress=progress, wave_timeout=timeout, wait_final=wait)
 
     result = run_or_exit(lambda: _with_engine(app_file, kubeconfig, context, None,
                                               cache_dir or default_cache_dir(), body))
@@ -241,6 +279,8 @@ def sync_cmd(app_file: Path, dry_run: bool, prune: bool, timeout: float, wait: b
 def health_cmd(app_file: Path | None, object_file: Path | None, checks_dir: str | None, output: str,
                kubeconfig: str | None, context: str | None, cache_dir: Path | None) -> None:
     """Health of an Application's resources (or of one object offline). Exit 0: Healthy, 1: not, 2: error."""
+    from trueup.health import check_file
+
     if app_file is None:
         if object_file is None:
             raise click.UsageError("give APP_FILE or --object")

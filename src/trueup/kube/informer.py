@@ -44,7 +44,6 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import aiohttp
 import orjson
 
 from .resources import Res
@@ -252,7 +251,7 @@ class Informer:
                     self._rv = ""
                     continue
                 log.warning("watch of %s failed: %s", self.res, exc)
-            except (TimeoutError, aiohttp.ClientError, OSError, RuntimeError, orjson.JSONDecodeError) as exc:
+            except (TimeoutError, OSError, RuntimeError, orjson.JSONDecodeError) as exc:
                 # RuntimeError: the client's session was closed under the watch (it reopens on demand).
                 log.debug("watch of %s interrupted: %s", self.res, exc)
             self.stats.errors += 1

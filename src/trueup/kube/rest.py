@@ -1,4 +1,4 @@
-"""trueup's async Kubernetes REST client (aiohttp), shared by the engine and the embedded
+"""trueup's async Kubernetes REST client (keep-alive HTTP/1.1, `http.py`), shared by the engine and the embedded
 cluster's controllers (which reach their API server over HTTPS like kube-controller-manager).
 
     client = Client.from_config(load_config())                       # any cluster, via kubeconfig
@@ -15,14 +15,13 @@ Failures raise `ApiError` with the Status body's code and reason.
 from __future__ import annotations
 
 import asyncio
-import ssl
 from collections.abc import AsyncIterator
 from typing import Any
 
-import aiohttp
 import orjson
 
 from .config import ClusterConfig
+from .http import HttpPool, TransportError, request_target
 from .resources import Res
 
 Obj = dict[str, Any]
@@ -74,33 +73,30 @@ class Client:
                                               source="direct")
         self.base_url = self.config.server
         self._user_agent = user_agent
-        self._session: aiohttp.ClientSession | None = None
+        self._http: HttpPool | None = None
         self.retries = 4
 
     @classmethod
     def from_config(cls, config: ClusterConfig, *, user_agent: str = "trueup") -> Client:
         return cls(config.server, user_agent=user_agent, config=config)
 
-    def _sess(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            ctx: ssl.SSLContext | bool = self.config.ssl_context()
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(ssl=ctx, limit=64),
-                headers={"User-Agent": self._user_agent, "Accept": "application/json"},
-            )
-        return self._session
+    def _pool(self) -> HttpPool:
+        if self._http is None or self._http.closed:
+            self._http = HttpPool(self.base_url, self.config.ssl_context(), limit=64,
+                                  default_headers={"User-Agent": self._user_agent, "Accept": "application/json"})
+        return self._http
 
     def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        headers = dict(extra or {})
+        headers = dict(extra) if extra else {}
         auth = self.config.auth_header()
         if auth:
             headers["Authorization"] = auth
         return headers
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
 
     async def request(self, method: str, path: str, *, body: Any = None, params: dict[str, str] | None = None,
                       content_type: str = "application/json", headers: dict[str, str] | None = None) -> Any:
@@ -113,31 +109,29 @@ class Client:
         """(status code, decoded body). Transient failures (429, 5xx but 501, connection errors) are
         retried with exponential backoff, up to `self.retries` times; then they raise."""
         data = None if body is None else orjson.dumps(body)
-        extra = dict(headers or {})
+        extra = dict(headers) if headers else {}
         if data is not None:
             extra["Content-Type"] = content_type
+        target = request_target(path, params)
         delay = 0.05
         for attempt in range(self.retries + 1):
             try:
-                async with self._sess().request(method, self.base_url + path, data=data, params=params,
-                                                headers=self._headers(extra)) as resp:
-                    raw = await resp.read()
-                    if resp.status >= 400:
-                        try:
-                            status = orjson.loads(raw)
-                        except orjson.JSONDecodeError:
-                            status = {"message": raw.decode(errors="replace")}
-                        if not isinstance(status, dict):
-                            status = {"message": str(status)}
-                        error = ApiError(resp.status, str(status.get("reason", "")),
-                                         str(status.get("message", "")), status)
-                        if _transient(resp.status) and attempt < self.retries:
-                            await asyncio.sleep(_retry_after(resp.headers.get("Retry-After"), delay))
-                            delay = min(delay * 2, 5.0)
-                            continue
-                        raise error
-                    return resp.status, (orjson.loads(raw) if raw else None)
-            except (TimeoutError, aiohttp.ClientConnectionError):
+                code, response_headers, raw = await self._pool().request(method, target, self._headers(extra), data)
+                if code >= 400:
+                    try:
+                        status = orjson.loads(raw)
+                    except orjson.JSONDecodeError:
+                        status = {"message": raw.decode(errors="replace")}
+                    if not isinstance(status, dict):
+                        status = {"message": str(status)}
+                    error = ApiError(code, str(status.get("reason", "")), str(status.get("message", "")), status)
+                    if _transient(code) and attempt < self.retries:
+                        await asyncio.sleep(_retry_after(response_headers.get("retry-after"), delay))
+                        delay = min(delay * 2, 5.0)
+                        continue
+                    raise error
+                return code, (orjson.loads(raw) if raw else None)
+            except (TimeoutError, TransportError):
                 if attempt >= self.retries:
                     raise
                 await asyncio.sleep(delay)
@@ -233,14 +227,13 @@ class Client:
             params["timeoutSeconds"] = str(timeout_seconds)
         if allow_bookmarks:
             params["allowWatchBookmarks"] = "true"
-        timeout = aiohttp.ClientTimeout(total=None, sock_read=None)
-        async with self._sess().get(self.base_url + res.path(namespace), params=params, timeout=timeout,
-                                    headers=self._headers()) as resp:
-            if resp.status >= 400:
-                raw = await resp.read()
+        async with self._pool().stream("GET", request_target(res.path(namespace), params), self._headers()) as (
+                code, _, lines):
+            if code >= 400:
+                raw = b"".join([line async for line in lines])
                 status = orjson.loads(raw) if raw.startswith(b"{") else {}
-                raise ApiError(resp.status, str(status.get("reason", "")), str(status.get("message", "")), status)
-            async for line in resp.content:
+                raise ApiError(code, str(status.get("reason", "")), str(status.get("message", "")), status)
+            async for line in lines:
                 if not line.strip():
                     continue
                 event = orjson.loads(line)

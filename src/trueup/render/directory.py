@@ -13,16 +13,18 @@ import asyncio
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trueup.model import Manifest
 
 from .confine import require_inside
 from .globs import glob_match
-from .jsonnet import JsonnetOptions, evaluate, jsonnet_options
 from .objects import looks_like_manifest, to_manifests
 from .result import RenderContext
 from .yamldocs import json_documents, yaml_documents
+
+if TYPE_CHECKING:  # the Jsonnet VM is loaded for directories that have .jsonnet files, not at start-up
+    from .jsonnet import JsonnetOptions
 
 Documents = list[tuple[Any, int]]
 Parser = Callable[[RenderContext, Path, str, "_Lazy"], tuple[Documents, bool]]
@@ -37,6 +39,8 @@ class _Lazy:
 
     def get(self) -> JsonnetOptions:
         if self._value is None:
+            from .jsonnet import jsonnet_options
+
             self._value = jsonnet_options(self._ctx)
         return self._value
 
@@ -50,6 +54,8 @@ def _parse_json(ctx: RenderContext, path: Path, rel: str, _: _Lazy) -> tuple[Doc
 
 
 def _parse_jsonnet(ctx: RenderContext, path: Path, rel: str, lazy: _Lazy) -> tuple[Documents, bool]:
+    from .jsonnet import evaluate
+
     return evaluate(ctx, path, lazy.get()), True
 
 

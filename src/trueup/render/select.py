@@ -15,7 +15,6 @@ from trueup.model import Manifest
 
 from .directory import render_directory
 from .errors import RenderError
-from .kustomize import render_kustomize
 from .kustomize_refs import kustomization_file
 from .result import RenderContext
 
@@ -26,6 +25,13 @@ async def render_helm(ctx: RenderContext) -> list[Manifest]:
     """The Helm renderer, imported on first use: the Helm SDK loads a native library (~0.1 s)
     that a start-up of `trueup sync` on a plain directory should not pay for."""
     from .helm import render_helm as render
+
+    return await render(ctx)
+
+
+async def render_kustomize(ctx: RenderContext) -> list[Manifest]:
+    """The Kustomize renderer, imported on first use (a plain directory does not need it)."""
+    from .kustomize import render_kustomize as render
 
     return await render(ctx)
 

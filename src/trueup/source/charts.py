@@ -29,15 +29,17 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-import aiohttp
 import yaml
 
 from .credentials import Credentials
 from .errors import RepositoryError, RevisionNotFound, SourceError
 from .semver import max_satisfying, parse_constraint, parse_version
+
+if TYPE_CHECKING:  # aiohttp is imported on the first chart pull, not by every `trueup` command
+    import aiohttp
 
 MAX_INDEX_BYTES = 32 * 1024 * 1024
 MAX_ARCHIVE_BYTES = 20 * 1024 * 1024
@@ -110,6 +112,8 @@ class ChartCache:
             raise ChartError(f"chart name {chart!r} in {repo} is not valid: set spec.source.chart to a chart name")
         state = self._states.setdefault(repo, _RepoState())
         secrets = credentials.secrets() if credentials else ()
+        import aiohttp
+
         async with state.lock, aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self._timeout)) as http:
             stale = state.index is None or force or self._clock() - state.index.fetched_at >= self.min_fetch_interval
             if stale:
@@ -138,6 +142,8 @@ class ChartCache:
     def _auth(self, credentials: Credentials | None) -> aiohttp.BasicAuth | None:
         if credentials is None or not (credentials.password or credentials.token):
             return None
+        import aiohttp
+
         return aiohttp.BasicAuth(credentials.username or "", credentials.password or credentials.token or "")
 
     def _ssl(self, credentials: Credentials | None) -> bool:
@@ -146,6 +152,8 @@ class ChartCache:
     async def _get(self, http: aiohttp.ClientSession, url: str, limit: int, what: str,
                    credentials: Credentials | None, send_auth: bool) -> bytes:
         secrets = credentials.secrets() if credentials else ()
+        import aiohttp
+
         try:
             async with http.get(url, auth=self._auth(credentials) if send_auth else None,
                                 ssl=self._ssl(credentials)) as resp:
