@@ -145,6 +145,7 @@ class Api:
         self.session: aiohttp.ClientSession = self.run(self._session())
         self.stamped = 0
         self._watch: concurrent.futures.Future[None] | None = None
+        self._marks: set[asyncio.Task[None]] = set()
 
     async def _session(self) -> aiohttp.ClientSession:
         ctx = ssl.create_default_context(cafile=self.ca)
@@ -189,7 +190,7 @@ class Api:
         # Five status writes at a time, as the deployment controller's five workers do
         # (kube-controller-manager --concurrent-deployment-syncs=5).
         workers = asyncio.Semaphore(5)
-        tasks: set[asyncio.Task[None]] = set()
+        tasks = self._marks
 
         async def mark(meta: Obj, gen: int, n: int) -> None:
             body = {"status": {"observedGeneration": gen, "replicas": n, "updatedReplicas": n,
@@ -215,6 +216,17 @@ class Api:
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
 
+    def settle(self) -> None:
+        """Wait until the stand-in has marked every Deployment it has seen (and none arrived for
+        0.3 s): no command's clock starts while the server still works for the previous one."""
+        async def go() -> None:
+            quiet_since = time.monotonic()
+            while time.monotonic() - quiet_since < 0.3:
+                await asyncio.sleep(0.05)
+                if self._marks:
+                    quiet_since = time.monotonic()
+        self.run(go())
+
     def close(self) -> None:
         if self._watch is not None:
             self._watch.cancel()
@@ -236,7 +248,8 @@ class Runner:
     """Runs a command and times it: wall seconds, the server's CPU seconds meanwhile (from /proc),
     and the command's own CPU seconds (its rusage)."""
 
-    def __init__(self, tmp: Path, kubeconfig: Path, server_pid: int) -> None:
+    def __init__(self, tmp: Path, kubeconfig: Path, server_pid: int, settle: Callable[[], None]) -> None:
+        self.settle = settle
         self.server_pid = server_pid
         self.kubeconfig = kubeconfig
         self.kcache = tmp / "kubectl-cache"
@@ -256,6 +269,7 @@ class Runner:
         return self._timed([str(BIN / "trueup"), "sync", "--help"], (0,))[0]
 
     def _timed(self, cmd: list[str], ok: tuple[int, ...]) -> tuple[float, float, float]:
+        self.settle()
         before, server0, t0 = os.times(), cpu_seconds(self.server_pid), time.perf_counter()
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=self.env)
         secs = time.perf_counter() - t0
@@ -338,7 +352,7 @@ def main() -> None:
             api.start_rollout_standin()
             repo = tmp / "repo"
             app_dir = make_repo(repo)
-            run = Runner(tmp, kubeconfig, proc.pid)
+            run = Runner(tmp, kubeconfig, proc.pid, api.settle)
             # Warm-up, outside the clock: kubectl's discovery cache, trueup's Git mirror.
             run.kubectl("api-resources")
             subprocess.run([str(BIN / "trueup"), "render", str(app_file(tmp, repo, "warm", "default")),
