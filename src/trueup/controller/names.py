@@ -1,0 +1,71 @@
+"""Which of several reconciled Applications sharing a name may use it.   [pure]
+
+    holder(doc, same_name_docs)   # None: `doc` holds its name; else the app that does
+    clash_message(doc, other)     # the condition / Event text: who holds it, what to do
+
+A tracking id (`trueup.dev/tracking-id: <app>:<group>/<kind>:<ns>/<name>`) names only the app, not
+its API group or namespace. Two reconciled Applications with one name (a trueup.dev one and an
+argoproj.io one, or Argo CD ones in two reconciled namespaces) would each take the other's objects
+for its own, and prune them. So a name is held by the app created first (creationTimestamp, then
+namespace, then API group: deterministic, also for two created in the same second); every other
+app of that name is not rendered, synced or pruned, and deleting it never cascades (its tracked
+objects are the holder's). Once the holder is gone, the next in that order proceeds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+Obj = dict[str, Any]
+
+CONDITION = "InvalidSpecError"  # Argo CD's type for an app that cannot be worked on as specified
+REASON = "NameClash"  # the Event's reason
+
+
+def _meta(doc: Obj) -> Obj:
+    return doc.get("metadata") or {}
+
+
+def api_group(doc: Obj) -> str:
+    return str(doc.get("apiVersion") or "").split("/", 1)[0]
+
+
+def order(doc: Obj) -> tuple[str, str, str]:
+    """Who came first: creationTimestamp (RFC 3339 UTC sorts as text), then namespace, then API group."""
+    meta = _meta(doc)
+    return str(meta.get("creationTimestamp") or ""), str(meta.get("namespace") or ""), api_group(doc)
+
+
+def _same(a: Obj, b: Obj) -> bool:
+    ma, mb = _meta(a), _meta(b)
+    if ma.get("uid") and mb.get("uid"):
+        return bool(ma["uid"] == mb["uid"])
+    return (api_group(a), ma.get("namespace"), ma.get("name")) == (api_group(b), mb.get("namespace"), mb.get("name"))
+
+
+def holder(doc: Obj, same_name: Iterable[Obj]) -> Obj | None:
+    """The Application among `same_name` (every reconciled one of `doc`'s name; `doc` itself may be
+    among them, perhaps as an older copy) that holds the name, when it is not `doc`; else None."""
+    others = [d for d in same_name if not _same(d, doc)]
+    if not others:
+        return None
+    first = min([doc, *others], key=order)
+    return None if first is doc else first
+
+
+def describe(doc: Obj) -> str:
+    """`Application.trueup.dev trueup/web`: kind, API group, namespace and name."""
+    meta = _meta(doc)
+    return f"{doc.get('kind') or 'Application'}.{api_group(doc)} {meta.get('namespace')}/{meta.get('name')}"
+
+
+def clash_message(doc: Obj, other: Obj) -> str:
+    name = _meta(doc).get("name")
+    return (f"name clash: {describe(other)} was created first with the same name, and trueup tracks an app's "
+            f"objects by name alone (trueup.dev/tracking-id {name}:…), so this app is not rendered, synced or "
+            f"pruned, and deleting it deletes none of that app's objects; rename one of the two "
+            f"(this app proceeds once {describe(other)} is gone)")
+
+
+__all__ = ["CONDITION", "REASON", "api_group", "clash_message", "describe", "holder", "order"]
