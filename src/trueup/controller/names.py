@@ -6,10 +6,13 @@
 A tracking id (`trueup.dev/tracking-id: <app>:<group>/<kind>:<ns>/<name>`) names only the app, not
 its API group or namespace. Two reconciled Applications with one name (a trueup.dev one and an
 argoproj.io one, or Argo CD ones in two reconciled namespaces) would each take the other's objects
-for its own, and prune them. So a name is held by the app created first (creationTimestamp, then
-namespace, then API group: deterministic, also for two created in the same second); every other
-app of that name is not rendered, synced or pruned, and deleting it never cascades (its tracked
-objects are the holder's). Once the holder is gone, the next in that order proceeds.
+for its own, and prune them. So a name is held by the app created first: creationTimestamp; within
+the same second (its resolution), the one trueup already reconciles (status.reconciledAt written,
+no name clash reported) — so an app created a moment later never takes over a working one — then
+namespace, then API group (deterministic). Every other app of that name is not rendered, synced
+or pruned, and deleting it never cascades (its tracked objects are the holder's). Once the holder
+is gone, the next in that order proceeds. Left open: two apps created within the same second and
+first reconciled within the same few milliseconds, before either controller's cache has the other.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ Obj = dict[str, Any]
 
 CONDITION = "InvalidSpecError"  # Argo CD's type for an app that cannot be worked on as specified
 REASON = "NameClash"  # the Event's reason
+PREFIX = "name clash: "  # how the condition's message starts
 
 
 def _meta(doc: Obj) -> Obj:
@@ -31,10 +35,23 @@ def api_group(doc: Obj) -> str:
     return str(doc.get("apiVersion") or "").split("/", 1)[0]
 
 
-def order(doc: Obj) -> tuple[str, str, str]:
-    """Who came first: creationTimestamp (RFC 3339 UTC sorts as text), then namespace, then API group."""
+def _clash(condition: Any) -> bool:
+    return isinstance(condition, dict) and condition.get("type") == CONDITION \
+        and str(condition.get("message") or "").startswith(PREFIX)
+
+
+def working(doc: Obj) -> bool:
+    """trueup reconciles it: a comparison was written and no name clash is reported."""
+    status = doc.get("status") or {}
+    return bool(status.get("reconciledAt")) and not any(_clash(c) for c in status.get("conditions") or [])
+
+
+def order(doc: Obj) -> tuple[str, int, str, str]:
+    """Who came first: creationTimestamp (RFC 3339 UTC, seconds: sorts as text), then the one already
+    working, then namespace, then API group."""
     meta = _meta(doc)
-    return str(meta.get("creationTimestamp") or ""), str(meta.get("namespace") or ""), api_group(doc)
+    return (str(meta.get("creationTimestamp") or ""), 0 if working(doc) else 1, str(meta.get("namespace") or ""),
+            api_group(doc))
 
 
 def _same(a: Obj, b: Obj) -> bool:
@@ -62,10 +79,10 @@ def describe(doc: Obj) -> str:
 
 def clash_message(doc: Obj, other: Obj) -> str:
     name = _meta(doc).get("name")
-    return (f"name clash: {describe(other)} was created first with the same name, and trueup tracks an app's "
+    return (f"{PREFIX}{describe(other)} was created first with the same name, and trueup tracks an app's "
             f"objects by name alone (trueup.dev/tracking-id {name}:…), so this app is not rendered, synced or "
             f"pruned, and deleting it deletes none of that app's objects; rename one of the two "
             f"(this app proceeds once {describe(other)} is gone)")
 
 
-__all__ = ["CONDITION", "REASON", "api_group", "clash_message", "describe", "holder", "order"]
+__all__ = ["CONDITION", "PREFIX", "REASON", "api_group", "clash_message", "describe", "holder", "order", "working"]
