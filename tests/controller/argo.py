@@ -4,16 +4,20 @@ readers of its status and Events."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from tests.controller.conftest import until
+from tests.controller.conftest import NAMESPACE, until
 from tests.e2e.gitrepo import GitRepo
+from trueup.controller import Controller
 from trueup.controller.operate import ARGO_APPLICATIONS
-from trueup.kube import ApiError, Client, Res
+from trueup.kube import ApiError, Client, Res, load_config
 from trueup.kube.resources import EVENTS, NAMESPACES
+from trueup.source import RepoCache
 
 Obj = dict[str, Any]
 CRD_FILE = Path(__file__).with_name("argocd-crd.yaml")
@@ -71,3 +75,21 @@ def conditions(doc: Obj, type_: str) -> list[str]:
 async def events(client: Client, namespace: str, name: str, reason: str) -> list[Obj]:
     items, _ = await client.list(EVENTS, namespace, field_selector=f"involvedObject.name={name}")
     return [e for e in items if e.get("reason") == reason]
+
+
+@contextlib.asynccontextmanager
+async def controller_following_argocd(kubeconfig: Path, git_dir: Path) -> AsyncIterator[Controller]:
+    """trueup's controller (namespace `trueup`) with Argo CD's Applications followed in `trueup` and
+    `argocd` (as `trueup up` does when it reconciles them), the CRD installed first."""
+    c = Client.from_config(load_config(kubeconfig), user_agent="trueup")
+    try:
+        await install_argocd_crd(c)
+        repos = RepoCache(git_dir, min_fetch_interval=0)
+        ctl = Controller(c, repos, namespace=NAMESPACE, poll_interval=60.0, wave_timeout=30.0)
+        for ns in (NAMESPACE, "argocd"):
+            ctl.follow(Controller(c, repos, namespace=ns, poll_interval=60.0, wave_timeout=30.0, metrics=ctl.metrics,
+                                  apps=ARGO_APPLICATIONS, install_crds=False))
+        async with ctl:
+            yield ctl
+    finally:
+        await c.close()

@@ -13,15 +13,21 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tests.controller.argo import FOREGROUND, argo_app, argo_synced, conditions, events, get_argo, install_argocd_crd
+from tests.controller.argo import (
+    FOREGROUND,
+    argo_app,
+    argo_synced,
+    conditions,
+    controller_following_argocd,
+    events,
+    get_argo,
+)
 from tests.controller.conftest import NAMESPACE, Kit, application, configmap, until
 from trueup.controller import APPLICATIONS, Controller
 from trueup.controller.names import clash_message, holder
 from trueup.controller.operate import ARGO_APPLICATIONS
-from trueup.kube import Client, load_config
 from trueup.kube.resources import CONFIGMAPS
 from trueup.localcluster.cluster import LocalCluster
-from trueup.source import RepoCache
 
 REFRESH = "argocd.argoproj.io/refresh"
 
@@ -54,16 +60,8 @@ async def cluster(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Loc
 @pytest.fixture(scope="module")
 async def controller(cluster: LocalCluster, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Controller]:
     """trueup's controller with Argo CD's Applications followed in `trueup` and `argocd`."""
-    c = Client.from_config(load_config(cluster.kubeconfig), user_agent="trueup")
-    await install_argocd_crd(c)
-    repos = RepoCache(tmp_path_factory.mktemp("git"), min_fetch_interval=0)
-    ctl = Controller(c, repos, namespace=NAMESPACE, poll_interval=60.0, wave_timeout=30.0)
-    for ns in (NAMESPACE, "argocd"):
-        ctl.follow(Controller(c, repos, namespace=ns, poll_interval=60.0, wave_timeout=30.0, metrics=ctl.metrics,
-                              apps=ARGO_APPLICATIONS, install_crds=False))
-    async with ctl:
+    async with controller_following_argocd(cluster.kubeconfig, tmp_path_factory.mktemp("git")) as ctl:
         yield ctl
-    await c.close()
 
 
 def _files() -> dict[str, str]:
