@@ -158,29 +158,34 @@ async def test_argocd_apps_of_one_name_in_two_namespaces(kit: Kit) -> None:
     assert first["status"]["sync"]["status"] == "Synced" and not conditions(first, "InvalidSpecError")
 
 
-def test_who_holds_a_name_is_decided_by_creation_then_work_then_namespace_then_api() -> None:
-    def app(api: str, ns: str, created: str, uid: str, status: dict[str, object] | None = None) -> dict[str, object]:
+def test_who_holds_a_name_is_decided_by_work_then_creation_then_namespace_then_api() -> None:
+    def app(api: str, ns: str, created: str, uid: str, *, worked_on: bool = False,
+            conditions: list[dict[str, str]] | None = None) -> dict[str, object]:
+        managed = [{"manager": "trueup", "operation": "Update", "fieldsV1": {"f:status": {"f:sync": {}}}}] \
+            if worked_on else [{"manager": "argocd-application-controller", "fieldsV1": {"f:status": {}}}]
         return {"apiVersion": f"{api}/v1alpha1", "kind": "Application",
-                "metadata": {"name": "web", "namespace": ns, "creationTimestamp": created, "uid": uid},
-                **({"status": status} if status is not None else {})}
+                "metadata": {"name": "web", "namespace": ns, "creationTimestamp": created, "uid": uid,
+                             "managedFields": managed},
+                "status": {"reconciledAt": created, "conditions": conditions or []}}
     old = app("trueup.dev", "trueup", "2026-01-01T00:00:00Z", "1")
     new = app("argoproj.io", "argocd", "2026-01-01T00:00:05Z", "2")
     assert holder(new, [old, new]) is old and holder(old, [old, new]) is None
     same_second = app("argoproj.io", "trueup", "2026-01-01T00:00:00Z", "3")
     assert holder(old, [old, same_second]) is same_second  # same second and namespace: argoproj.io < trueup.dev
-    assert holder(same_second, [old, same_second]) is None
     other_ns = app("argoproj.io", "argocd", "2026-01-01T00:00:00Z", "4")
     assert holder(same_second, [same_second, other_ns]) is other_ns  # same second: argocd < trueup
     assert holder(old, [old]) is None
-    # within one second, the app trueup already reconciles keeps its name; a blocked one does not count
-    working = app("trueup.dev", "trueup", "2026-01-01T00:00:00Z", "5", {"reconciledAt": "2026-01-01T00:00:00Z"})
-    assert holder(other_ns, [working, other_ns]) is working and holder(working, [working, other_ns]) is None
-    blocked = {**other_ns, "status": {"reconciledAt": "2026-01-01T00:00:01Z", "conditions": [
-        {"type": "InvalidSpecError", "message": clash_message(other_ns, working)}]}}
+    # the app trueup works on keeps its name: against one created in the same second, and against an
+    # older one trueup starts reconciling only now (status written by Argo CD's controller)
+    working = app("trueup.dev", "trueup", "2026-01-01T00:00:07Z", "5", worked_on=True)
+    assert holder(new, [working, new]) is working and holder(working, [working, new]) is None
+    # an app blocked by a name clash (its status written by trueup too) does not count as worked on
+    blocked = app("argoproj.io", "argocd", "2026-01-01T00:00:00Z", "6", worked_on=True,
+                  conditions=[{"type": "InvalidSpecError", "message": clash_message(new, working)}])
     assert holder(blocked, [working, blocked]) is working
-    # a later second always loses, working or not
-    later = app("argoproj.io", "argocd", "2026-01-01T00:00:01Z", "6", {"reconciledAt": "2026-01-01T00:00:02Z"})
-    assert holder(later, [old, later]) is old
+    # two worked on (a race): the one created first
+    racing = app("argoproj.io", "argocd", "2026-01-01T00:00:09Z", "7", worked_on=True)
+    assert holder(racing, [working, racing]) is working
 
 
 async def _annotation_gone(kit: Kit, namespace: str, name: str) -> bool:

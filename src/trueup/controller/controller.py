@@ -270,12 +270,19 @@ class Controller:
     def _peers(self) -> list[Controller]:
         return [self.group, *self.group.followers]
 
-    def _clash(self, doc: Obj) -> Obj | None:
-        """The app of this group holding `doc`'s name when it is not `doc` (see `names`), from the caches."""
-        name = str((doc.get("metadata") or {}).get("name", ""))
-        same = [d for c in self._peers() if c.started or c is self
-                for d in [c.apps.get(c.namespace, name)] if d is not None]
-        return holder(doc, same)
+    async def _clash(self, doc: Obj) -> Obj | None:
+        """The app of this group holding `doc`'s name when it is not `doc` (see `names`). The caches say
+        whether another app has the name (nearly never: no request); if one does, each is read from the
+        API (who works on an app is in its managedFields, which the caches drop)."""
+        meta = doc.get("metadata") or {}
+        name = str(meta.get("name", ""))
+        others = [c for c in self._peers() if (c.started or c is self)
+                  and (d := c.apps.get(c.namespace, name)) is not None
+                  and not (c is self and (d.get("metadata") or {}).get("uid") == meta.get("uid"))]
+        if not others:
+            return None
+        live = [d for c in others if (d := await self.client.get(c.apps_res, c.namespace, name)) is not None]
+        return holder(doc, live)
 
     def _peer_changed(self, source: Controller, name: str) -> None:
         """An app named `name` appeared or went in `source`: the group's other apps of that name look again."""

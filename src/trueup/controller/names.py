@@ -6,13 +6,21 @@
 A tracking id (`trueup.dev/tracking-id: <app>:<group>/<kind>:<ns>/<name>`) names only the app, not
 its API group or namespace. Two reconciled Applications with one name (a trueup.dev one and an
 argoproj.io one, or Argo CD ones in two reconciled namespaces) would each take the other's objects
-for its own, and prune them. So a name is held by the app created first: creationTimestamp; within
-the same second (its resolution), the one trueup already reconciles (status.reconciledAt written,
-no name clash reported) — so an app created a moment later never takes over a working one — then
-namespace, then API group (deterministic). Every other app of that name is not rendered, synced
-or pruned, and deleting it never cascades (its tracked objects are the holder's). Once the holder
-is gone, the next in that order proceeds. Left open: two apps created within the same second and
-first reconciled within the same few milliseconds, before either controller's cache has the other.
+for its own, and prune them. So a name is held by one app at a time:
+
+1. the app trueup already works on (its status written by trueup — a managedFields entry of
+   manager `trueup` owning `status` — and no name clash reported), so that no app ever takes a
+   name, and with it the objects, from a working one: not one created a moment later, nor an
+   older one trueup starts reconciling only now (e.g. Argo CD's, once Argo CD's controller goes);
+2. then the one created first: creationTimestamp (whole seconds), then namespace, then API group
+   (deterministic).
+
+Every other app of that name is not rendered, synced or pruned, and deleting it never cascades
+(its tracked objects are the holder's). Once the holder is gone, the next in that order proceeds.
+Left open: two new apps of one name both first reconciled within the same few milliseconds, before
+either controller's cache has the other; and an Argo CD app trueup reconciled once, then left to
+Argo CD while a trueup.dev app of its name was created: when trueup takes it back, both count as
+worked on and the older holds the name.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ Obj = dict[str, Any]
 CONDITION = "InvalidSpecError"  # Argo CD's type for an app that cannot be worked on as specified
 REASON = "NameClash"  # the Event's reason
 PREFIX = "name clash: "  # how the condition's message starts
+MANAGER = "trueup"  # the controller's field manager (operate.FIELD_MANAGER; not imported: this module is pure)
 
 
 def _meta(doc: Obj) -> Obj:
@@ -41,16 +50,20 @@ def _clash(condition: Any) -> bool:
 
 
 def working(doc: Obj) -> bool:
-    """trueup reconciles it: a comparison was written and no name clash is reported."""
+    """trueup works on it: trueup wrote its status (managedFields) and reports no name clash. Needs
+    the object as the API returns it (the controller's caches drop managedFields)."""
     status = doc.get("status") or {}
-    return bool(status.get("reconciledAt")) and not any(_clash(c) for c in status.get("conditions") or [])
+    if any(_clash(c) for c in status.get("conditions") or []):
+        return False
+    return any(isinstance(m, dict) and m.get("manager") == MANAGER and "f:status" in (m.get("fieldsV1") or {})
+               for m in _meta(doc).get("managedFields") or [])
 
 
-def order(doc: Obj) -> tuple[str, int, str, str]:
-    """Who came first: creationTimestamp (RFC 3339 UTC, seconds: sorts as text), then the one already
-    working, then namespace, then API group."""
+def order(doc: Obj) -> tuple[int, str, str, str]:
+    """Who holds the name: the one trueup works on, then creationTimestamp (RFC 3339 UTC, seconds:
+    sorts as text), then namespace, then API group."""
     meta = _meta(doc)
-    return (str(meta.get("creationTimestamp") or ""), 0 if working(doc) else 1, str(meta.get("namespace") or ""),
+    return (0 if working(doc) else 1, str(meta.get("creationTimestamp") or ""), str(meta.get("namespace") or ""),
             api_group(doc))
 
 
@@ -62,8 +75,8 @@ def _same(a: Obj, b: Obj) -> bool:
 
 
 def holder(doc: Obj, same_name: Iterable[Obj]) -> Obj | None:
-    """The Application among `same_name` (every reconciled one of `doc`'s name; `doc` itself may be
-    among them, perhaps as an older copy) that holds the name, when it is not `doc`; else None."""
+    """The Application among `same_name` (every reconciled one of `doc`'s name, read from the API;
+    `doc` itself may be among them) that holds the name, when it is not `doc`; else None."""
     others = [d for d in same_name if not _same(d, doc)]
     if not others:
         return None
@@ -79,10 +92,11 @@ def describe(doc: Obj) -> str:
 
 def clash_message(doc: Obj, other: Obj) -> str:
     name = _meta(doc).get("name")
-    return (f"{PREFIX}{describe(other)} was created first with the same name, and trueup tracks an app's "
-            f"objects by name alone (trueup.dev/tracking-id {name}:…), so this app is not rendered, synced or "
-            f"pruned, and deleting it deletes none of that app's objects; rename one of the two "
-            f"(this app proceeds once {describe(other)} is gone)")
+    return (f"{PREFIX}{describe(other)} holds the same name (reconciled already, or created first), and "
+            f"trueup tracks an app's objects by name alone (trueup.dev/tracking-id {name}:…), so this app is not "
+            f"rendered, synced or pruned, and deleting it deletes none of that app's objects; rename one of the "
+            f"two (this app proceeds once {describe(other)} is gone)")
 
 
-__all__ = ["CONDITION", "PREFIX", "REASON", "api_group", "clash_message", "describe", "holder", "order", "working"]
+__all__ = ["CONDITION", "MANAGER", "PREFIX", "REASON", "api_group", "clash_message", "describe", "holder", "order",
+           "working"]

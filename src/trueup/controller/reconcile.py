@@ -81,7 +81,7 @@ class Reconciler:
     fighters: Fighters = field(default_factory=Fighters)
     metrics: Metrics = field(default_factory=Metrics)
     compare: Compare | None = None  # the comparison cache; None: engine.diff every time
-    clash: Callable[[Obj], Obj | None] | None = None  # the app holding this app's name, if another one does
+    clash: Callable[[Obj], Awaitable[Obj | None]] | None = None  # the app holding this app's name, if another
     # drifted objects already counted in trueup_drift_events_total, per app (cleared when healed/in sync)
     _drifting: dict[str, set[str]] = field(default_factory=dict)
     # per reconcile (one at a time per app): the Application read, and the drift event's time
@@ -149,7 +149,7 @@ class Reconciler:
         if doc is None:
             self.forget(name)
             return None
-        holder = self.clash(doc) if self.clash is not None else None
+        holder = await self.clash(doc) if self.clash is not None else None
         if holder is not None:
             return await self._name_taken(name, doc, holder)
         if terminating(doc):  # cascade from the live tracking annotations only: no render, no sync
