@@ -145,6 +145,7 @@ class Controller:
         names = [str((doc.get("metadata") or {}).get("name", "")) for doc in other.apps.list(other.namespace)]
         await other.stop(grace_s)
         for name in names:  # an app of the group that one of these blocked may proceed now
+            self.metrics.remove_app(name, other.namespace)
             self._peer_changed(other, name)
 
     async def _watch_apps(self) -> None:
