@@ -1,6 +1,6 @@
 """Argo CD's own Applications (argoproj.io/v1alpha1) in the cluster, with `trueup up` as a real
 process and the real kubectl: reconciled (synced, healed, cascade-deleted, status in Argo CD's
-field names) when no Argo CD controller runs, left alone when one does."""
+field names) when no Argo CD controller runs, left alone when one does, taken on when it goes."""
 
 from __future__ import annotations
 
@@ -158,5 +158,13 @@ def test_auto_mode_leaves_argocd_applications_to_a_running_argocd(kube: RunningC
         assert "status" not in untouched
         assert untouched["metadata"]["resourceVersion"] == applied["metadata"]["resourceVersion"]  # never written
         assert kube.kubectl("get", "namespace", "gb-left-alone", check=False).returncode != 0
+
+        # Argo CD goes away while trueup runs: the next check (every 10 s) takes its Applications on
+        kube.kubectl("delete", "deployment", "argocd-application-controller", "-n", "argocd")
+        line = up.wait_for("changed since the last check", timeout=60)
+        assert "argoproj.io Applications: reconciled" in line and "namespaces trueup, argocd" in line
+        eventually(lambda: (_app(kube, "guestbook").get("status") or {}).get("sync", {}).get("revision") == sha,
+                   timeout=60, what="the Argo CD app reconciled once Argo CD is gone")
+        assert kube.get_json("configmap", "guestbook-config", "-n", "gb-left-alone")["data"]["color"] == "blue"
     finally:
         assert up.stop() == 0, up.output

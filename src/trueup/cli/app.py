@@ -1,6 +1,6 @@
 """`trueup app …`: operations on Application objects, through the Kubernetes API only.
 
-    trueup app list     [-o wide|json|yaml]
+    trueup app list     [-o wide|json|yaml] [--api trueup.dev|argoproj.io]
     trueup app get      NAME [-o json|yaml]
     trueup app history  NAME [-o json|yaml]
     trueup app diff     NAME [-o json]                     exit 0 in sync, 1 out of sync, 2 error
@@ -16,7 +16,12 @@ Nothing here talks to the controller: a sync or rollback sets `operation.sync` o
 and `wait` watches the object's status. The controller removes the refresh annotation once it
 wrote the comparison that refresh asked for, so `wait` is not done while it is still set:
 `trueup app refresh NAME && trueup app wait NAME` never returns on the status from before.
-Common options: --kubeconfig, --context, -n/--namespace (default `trueup`). Errors print one line on stderr and exit 2.
+Common options: --kubeconfig, --context, -n/--namespace (default `trueup`), --api. Errors print one line on
+stderr and exit 2.
+
+Argo CD's Applications (`argoproj.io/v1alpha1`) are covered too when the cluster serves their CRD
+(see app_lookup): `list` shows both with an API column, a NAME is found in either, and a name in
+both needs `--api`. Without that CRD, every verb behaves and prints as it did before.
 """
 
 from __future__ import annotations
@@ -33,23 +38,18 @@ from typing import Any, TypeVar
 import click
 import yaml
 
-from trueup.kube import ApiError, Client, ConfigError, Res, load_config
+from trueup.kube import ApiError, Client, ConfigError, load_config
 
+from .app_lookup import APPLICATIONS, AppCliError, api_of, api_option, find, list_apps, res_of
 from .app_revision import RevisionError, Wanted, wanted_revision
 
 T = TypeVar("T")
 Obj = dict[str, Any]
 
-# the same address as trueup.controller.APPLICATIONS; not imported so `trueup app` stays light
-APPLICATIONS = Res("trueup.dev", "v1alpha1", "applications", "Application")
 FIELD_MANAGER = "trueup-cli"
 REFRESH_ANNOTATION = "argocd.argoproj.io/refresh"
 CASCADE_FINALIZER = "resources-finalizer.argocd.argoproj.io"
 TRACKING_ANNOTATION = "trueup.dev/tracking-id"  # on an app a parent app created: "<parent>:<group>/<kind>:…"
-
-
-class AppCliError(Exception):
-    """A refusal or a problem the user can act on; printed as one line, exit 2."""
 
 
 @dataclass
@@ -57,9 +57,11 @@ class Target:
     kubeconfig: str | None
     context: str | None
     namespace: str
+    api: str | None = None  # --api: only that API's Applications
 
 
 def _common(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = api_option(f)
     f = click.option("-n", "--namespace", default="trueup", show_default=True,
                      help="Namespace of the Application objects.")(f)
     f = click.option("--context", default=None, help="Kubeconfig context.")(f)
@@ -85,16 +87,13 @@ def _run(t: Target, body: Callable[[Client], Awaitable[T]]) -> T:
 
 
 async def _get(client: Client, t: Target, name: str) -> Obj:
-    try:
-        doc = await client.get(APPLICATIONS, t.namespace, name)
-    except ApiError as exc:
-        if exc.not_found:  # the resource type itself is unknown
-            raise AppCliError("the cluster does not serve applications.trueup.dev (has `trueup up` run against "
-                              "it?)") from None
-        raise
-    if doc is None:
-        raise AppCliError(f"application {name!r} not found in namespace {t.namespace!r}")
-    return doc
+    """The Application `name`, trueup's or Argo CD's (`t.api`: that API's only)."""
+    return await find(client, t.namespace, name, t.api)
+
+
+def _pin(t: Target, doc: Obj) -> Target:
+    """`t` looking only in `doc`'s API (later reads of the same app)."""
+    return Target(t.kubeconfig, t.context, t.namespace, api_of(doc))
 
 
 # ----- reading status
@@ -187,6 +186,7 @@ async def _wait(client: Client, t: Target, name: str, done: Callable[[Obj], bool
     """Watch the Application until `done(doc)`; (False, last seen) after `limit_s` seconds."""
     deadline = time.monotonic() + limit_s
     doc = await _get(client, t, name)
+    t = _pin(t, doc)
     while True:
         if done(doc):
             return True, doc
@@ -196,7 +196,7 @@ async def _wait(client: Client, t: Target, name: str, done: Callable[[Obj], bool
         rv = str((doc.get("metadata") or {}).get("resourceVersion") or "")
         try:
             async with asyncio.timeout(remaining):
-                async for etype, obj in client.watch(APPLICATIONS, t.namespace, resource_version=rv,
+                async for etype, obj in client.watch(res_of(doc), t.namespace, resource_version=rv,
                                                      timeout_seconds=int(remaining) + 1):
                     if etype == "BOOKMARK" or (obj.get("metadata") or {}).get("name") != name:
                         continue
@@ -241,7 +241,7 @@ async def _request_sync(client: Client, t: Target, doc: Obj, revision: str | Non
     patch: Obj = {"metadata": {"resourceVersion": doc["metadata"]["resourceVersion"]},
                   "operation": {"sync": sync, "initiatedBy": {"username": _user()}}, **(extra or {})}
     try:
-        await client.patch(APPLICATIONS, t.namespace, name, patch, field_manager=FIELD_MANAGER)
+        await client.patch(res_of(doc), t.namespace, name, patch, field_manager=FIELD_MANAGER)
     except ApiError as exc:
         if exc.conflict:
             raise AppCliError(f"application {name!r} changed meanwhile; try again") from None
@@ -270,28 +270,24 @@ def app_group() -> None:
 @app_group.command("list")
 @_common
 @click.option("-o", "--output", type=click.Choice(["table", "wide", "json", "yaml"]), default="table")
-def list_cmd(kubeconfig: str | None, context: str | None, namespace: str, output: str) -> None:
+def list_cmd(kubeconfig: str | None, context: str | None, namespace: str, api: str | None, output: str) -> None:
     """List Applications with their sync and health status and their operation (Syncing while a sync
-    runs, else how the last one ended)."""
-    t = Target(kubeconfig, context, namespace)
-
-    async def go(client: Client) -> list[Obj]:
-        try:
-            return (await client.list(APPLICATIONS, namespace))[0]
-        except ApiError as exc:
-            if exc.not_found:
-                raise AppCliError("the cluster does not serve applications.trueup.dev (has `trueup up` run "
-                                  "against it?)") from None
-            raise
-
-    items = sorted(_run(t, go), key=lambda d: str(d["metadata"]["name"]))
+    runs, else how the last one ended). Argo CD's too when the cluster serves their CRD: then an API
+    column (trueup.dev / argoproj.io), and -o json|yaml is a `v1 List` whose items keep their apiVersion."""
+    t = Target(kubeconfig, context, namespace, api)
+    items, served = _run(t, lambda c: list_apps(c, namespace, api))
+    both = "argoproj.io" in served
     if output in ("json", "yaml"):
-        _dump({"apiVersion": "trueup.dev/v1alpha1", "kind": "ApplicationList", "items": items}, output)
+        listed = {"apiVersion": "v1", "kind": "List"} if both else {"apiVersion": APPLICATIONS.api_version,
+                                                                    "kind": "ApplicationList"}
+        _dump({**listed, "items": items}, output)
         return
-    head = ["NAME", "SYNC", "HEALTH", "REVISION"] + (["REPO", "PATH"] if output == "wide" else []) + ["OPERATION"]
+    head = ["NAME", *(["API"] if both else []), "SYNC", "HEALTH", "REVISION"] \
+        + (["REPO", "PATH"] if output == "wide" else []) + ["OPERATION"]
     rows = [head]
     for d in items:
-        row = [str(d["metadata"]["name"]), _sync_status(d), _health(d), _revision(d)[:8] or "-"]
+        row = [str(d["metadata"]["name"]), *([api_of(d)] if both else []), _sync_status(d), _health(d),
+               _revision(d)[:8] or "-"]
         if output == "wide":
             src = _source(d)
             row += [str(src.get("repoURL") or "-"), str(src.get("path") or src.get("chart") or "-")]
@@ -306,9 +302,10 @@ def list_cmd(kubeconfig: str | None, context: str | None, namespace: str, output
 @_common
 @click.argument("name")
 @click.option("-o", "--output", type=click.Choice(["summary", "json", "yaml"]), default="summary")
-def get_cmd(kubeconfig: str | None, context: str | None, namespace: str, name: str, output: str) -> None:
+def get_cmd(kubeconfig: str | None, context: str | None, namespace: str, api: str | None,
+            name: str, output: str) -> None:
     """Show an Application: summary, conditions and resources (or the whole object)."""
-    t = Target(kubeconfig, context, namespace)
+    t = Target(kubeconfig, context, namespace, api)
     doc = _run(t, lambda c: _get(c, t, name))
     if output != "summary":
         _dump(doc, output)
@@ -319,6 +316,7 @@ def get_cmd(kubeconfig: str | None, context: str | None, namespace: str, name: s
     auto = (spec.get("syncPolicy") or {}).get("automated")
     summary = [
         ("Name", f"{namespace}/{name}"),
+        *([("API", api_of(doc))] if api_of(doc) != APPLICATIONS.group else []),
         ("Repo", str(src.get("repoURL", ""))),
         ("Path", str(src.get("path") or src.get("chart") or "")),
         ("Target", str(src.get("targetRevision") or "HEAD")),
@@ -351,9 +349,10 @@ def get_cmd(kubeconfig: str | None, context: str | None, namespace: str, name: s
 @_common
 @click.argument("name")
 @click.option("-o", "--output", type=click.Choice(["table", "json", "yaml"]), default="table")
-def history_cmd(kubeconfig: str | None, context: str | None, namespace: str, name: str, output: str) -> None:
+def history_cmd(kubeconfig: str | None, context: str | None, namespace: str, api: str | None,
+                name: str, output: str) -> None:
     """Deployments of an Application (the ids `trueup app rollback` takes)."""
-    t = Target(kubeconfig, context, namespace)
+    t = Target(kubeconfig, context, namespace, api)
     history = list(_status(_run(t, lambda c: _get(c, t, name))).get("history") or [])
     if output != "table":
         _dump(history, output)
@@ -370,9 +369,10 @@ def history_cmd(kubeconfig: str | None, context: str | None, namespace: str, nam
 @_common
 @click.argument("name")
 @click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text")
-def diff_cmd(kubeconfig: str | None, context: str | None, namespace: str, name: str, output: str) -> None:
+def diff_cmd(kubeconfig: str | None, context: str | None, namespace: str, api: str | None,
+             name: str, output: str) -> None:
     """Resources the controller found out of sync. Exit 0 in sync, 1 out of sync, 2 error."""
-    t = Target(kubeconfig, context, namespace)
+    t = Target(kubeconfig, context, namespace, api)
     doc = _run(t, lambda c: _get(c, t, name))
     if _sync_status(doc) == "Unknown":
         why = [str(c.get("message")) for c in _status(doc).get("conditions") or []
@@ -400,14 +400,16 @@ def diff_cmd(kubeconfig: str | None, context: str | None, namespace: str, name: 
 @click.option("--prune", is_flag=True, help="Delete resources no longer in Git.")
 @click.option("--wait", is_flag=True, help="Wait for the operation to finish (exit 1 if it did not succeed).")
 @click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds, with --wait.")
-def sync_cmd(kubeconfig: str | None, context: str | None, namespace: str, name: str, revision: str | None,
+def sync_cmd(kubeconfig: str | None, context: str | None, namespace: str, api: str | None,
+             name: str, revision: str | None,
              prune: bool, wait: bool, timeout: float) -> None:
     """Ask the controller to sync an Application (sets `operation.sync`)."""
-    t = Target(kubeconfig, context, namespace)
+    t = Target(kubeconfig, context, namespace, api)
 
     async def go(client: Client) -> None:
-        await _request_sync(client, t, await _get(client, t, name), revision, prune)
-        await _finish(client, t, name, wait, timeout)
+        doc = await _get(client, t, name)
+        await _request_sync(client, t, doc, revision, prune)
+        await _finish(client, _pin(t, doc), name, wait, timeout)
 
     _run(t, go)
 
@@ -421,7 +423,8 @@ def sync_cmd(kubeconfig: str | None, context: str | None, namespace: str, name: 
               help="Also wait until status.sync.revision is this commit: a SHA (a short one is resolved), or a "
                    "branch or tag resolved once, now, in the app's Git repository.")
 @click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds.")
-def wait_cmd(kubeconfig: str | None, context: str | None, namespace: str, name: str, want_sync: bool,
+def wait_cmd(kubeconfig: str | None, context: str | None, namespace: str, api: str | None,
+             name: str, want_sync: bool,
              want_health: bool, revision: str | None, timeout: float) -> None:
     """Wait for an Application (both conditions when neither --sync nor --health is given).
 
@@ -434,16 +437,17 @@ def wait_cmd(kubeconfig: str | None, context: str | None, namespace: str, name: 
     $TRUEUP_REPO_CREDS.
 
     Exit 0 when they hold, 1 on timeout (the last status is printed), 2 on error."""
-    t = Target(kubeconfig, context, namespace)
+    t = Target(kubeconfig, context, namespace, api)
     if not want_sync and not want_health:
         want_sync = want_health = True
 
     async def go(client: Client) -> tuple[bool, Obj]:
         wanted = None
+        doc = await _get(client, t, name)
         if revision is not None:
-            wanted = await wanted_revision(await _get(client, t, name), revision)
+            wanted = await wanted_revision(doc, revision)
             click.echo(f"{name}: waiting for revision {wanted.describe()}", err=True)
-        return await _wait(client, t, name, _condition(want_sync, want_health, wanted), timeout)
+        return await _wait(client, _pin(t, doc), name, _condition(want_sync, want_health, wanted), timeout)
 
     ok, doc = _run(t, go)
     _report_wait(name, ok, doc, timeout)
@@ -457,13 +461,14 @@ async def _refuse_if_parent_heals(client: Client, t: Target, doc: Obj) -> None:
     parent_name = tracking.split(":", 1)[0] if ":" in tracking else ""
     if not parent_name or parent_name == name:
         return
-    parent = await client.get(APPLICATIONS, t.namespace, parent_name)
+    res = res_of(doc)
+    parent = await client.get(res, t.namespace, parent_name)
     automated = (((parent or {}).get("spec") or {}).get("syncPolicy") or {}).get("automated") or {}
     if automated.get("selfHeal"):
         raise AppCliError(
             f"application {name!r} is managed by application {parent_name!r} (app of apps), whose self-heal would "
             f"restore {name}'s automated sync and undo the rollback; disable automated sync on {parent_name!r} "
-            f"first: kubectl patch applications.trueup.dev {parent_name} -n {t.namespace} --type merge "
+            f"first: kubectl patch {res.plural}.{res.group} {parent_name} -n {t.namespace} --type merge "
             """-p '{"spec":{"syncPolicy":{"automated":null}}}'""")
 
 
@@ -475,10 +480,11 @@ async def _refuse_if_parent_heals(client: Client, t: Target, doc: Obj) -> None:
 @click.option("--prune", is_flag=True, help="Delete resources not in that revision.")
 @click.option("--wait", is_flag=True, help="Wait for the operation to finish (exit 1 if it did not succeed).")
 @click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds, with --wait.")
-def rollback_cmd(kubeconfig: str | None, context: str | None, namespace: str, name: str, history_id: int,
+def rollback_cmd(kubeconfig: str | None, context: str | None, namespace: str, api: str | None,
+                 name: str, history_id: int,
                  disable_auto_sync: bool, prune: bool, wait: bool, timeout: float) -> None:
     """Sync an Application to the revision of history entry HISTORY_ID (see `trueup app history`)."""
-    t = Target(kubeconfig, context, namespace)
+    t = Target(kubeconfig, context, namespace, api)
 
     async def go(client: Client) -> None:
         doc = await _get(client, t, name)
@@ -498,7 +504,7 @@ def rollback_cmd(kubeconfig: str | None, context: str | None, namespace: str, na
         if extra:
             click.echo(f"{name}: automated sync disabled")
         click.echo(f"{name}: rolling back to history id {history_id} ({str(entry['revision'])[:8]})")
-        await _finish(client, t, name, wait, timeout)
+        await _finish(client, _pin(t, doc), name, wait, timeout)
 
     _run(t, go)
 
@@ -510,27 +516,29 @@ def rollback_cmd(kubeconfig: str | None, context: str | None, namespace: str, na
 @click.option("--wait", is_flag=True, help="Wait until the controller processed the refresh (the annotation is "
                                            "removed) and print the status it wrote.")
 @click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds, with --wait.")
-def refresh_cmd(kubeconfig: str | None, context: str | None, namespace: str, name: str, hard: bool, wait: bool,
+def refresh_cmd(kubeconfig: str | None, context: str | None, namespace: str, api: str | None,
+                name: str, hard: bool, wait: bool,
                 timeout: float) -> None:
     """Ask the controller to compare with Git again now (sets the argocd.argoproj.io/refresh annotation;
     the controller removes it once the comparison is written, so it can be set again).
 
     `trueup app wait` is not done while the refresh is pending, so `refresh` then `wait` is
     race-free. With --wait: exit 0 once processed, 1 on timeout."""
-    t = Target(kubeconfig, context, namespace)
+    t = Target(kubeconfig, context, namespace, api)
     value = "hard" if hard else "normal"
 
     async def go(client: Client) -> tuple[bool, Obj] | None:
         doc = await _get(client, t, name)
+        res = res_of(doc)
         if REFRESH_ANNOTATION in ((doc.get("metadata") or {}).get("annotations") or {}):
             # still set from an earlier refresh: remove it so setting it again is a change
-            await client.patch(APPLICATIONS, namespace, name, {"metadata": {"annotations": {REFRESH_ANNOTATION: None}}},
+            await client.patch(res, namespace, name, {"metadata": {"annotations": {REFRESH_ANNOTATION: None}}},
                                field_manager=FIELD_MANAGER)
-        await client.patch(APPLICATIONS, namespace, name, {"metadata": {"annotations": {REFRESH_ANNOTATION: value}}},
+        await client.patch(res, namespace, name, {"metadata": {"annotations": {REFRESH_ANNOTATION: value}}},
                            field_manager=FIELD_MANAGER)
         if not wait:
             return None
-        return await _wait(client, t, name, lambda d: not _refresh_pending(d), timeout)
+        return await _wait(client, _pin(t, doc), name, lambda d: not _refresh_pending(d), timeout)
 
     waited = _run(t, go)
     click.echo(f"{name}: {value} refresh requested")
@@ -545,9 +553,10 @@ def refresh_cmd(kubeconfig: str | None, context: str | None, namespace: str, nam
               help="Cascade: add the resources-finalizer.argocd.argoproj.io finalizer so the controller deletes "
                    "the app's resources before the Application goes (the controller must honour that finalizer, "
                    "or the Application stays Terminating). No cascade: remove it; the resources stay.")
-def delete_cmd(kubeconfig: str | None, context: str | None, namespace: str, name: str, cascade: bool) -> None:
+def delete_cmd(kubeconfig: str | None, context: str | None, namespace: str, api: str | None,
+               name: str, cascade: bool) -> None:
     """Delete an Application."""
-    t = Target(kubeconfig, context, namespace)
+    t = Target(kubeconfig, context, namespace, api)
 
     async def go(client: Client) -> None:
         doc = await _get(client, t, name)
@@ -556,9 +565,9 @@ def delete_cmd(kubeconfig: str | None, context: str | None, namespace: str, name
         wanted = ([*finalizers, CASCADE_FINALIZER] if CASCADE_FINALIZER not in finalizers else finalizers) \
             if cascade else [f for f in finalizers if f != CASCADE_FINALIZER]
         if wanted != finalizers:
-            await client.patch(APPLICATIONS, namespace, name, {"metadata": {
+            await client.patch(res_of(doc), namespace, name, {"metadata": {
                 "finalizers": wanted, "resourceVersion": meta.get("resourceVersion")}}, field_manager=FIELD_MANAGER)
-        await client.delete(APPLICATIONS, namespace, name)
+        await client.delete(res_of(doc), namespace, name)
 
     _run(t, go)
     click.echo(f"{name}: deleted" + (" (its resources are deleted by the controller)" if cascade else

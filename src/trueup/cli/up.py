@@ -117,7 +117,7 @@ async def controller_running(kubeconfig: Path | ClusterConfig, cache_dir: Path, 
     giving running reconciles `stop_grace_s` to finish (an interrupted sync is marked Failed by the
     next start)."""
     from trueup.controller import Controller
-    from trueup.controller.argocd import ArgoCDAppsError, argocd_apps
+    from trueup.controller.argocd import ArgoCDApps, ArgoCDAppsError
     from trueup.controller.leader import LeaderElector
     from trueup.controller.operate import ARGO_APPLICATIONS
     from trueup.controller.serving import server_hooks
@@ -133,15 +133,15 @@ async def controller_running(kubeconfig: Path | ClusterConfig, cache_dir: Path, 
         elector = LeaderElector(client, namespace, lease_duration=lease[0], renew_deadline=lease[1],
                                 retry_period=lease[2]) if leader_elect else None
         controller = Controller(client, repos, namespace=namespace, poll_interval=poll_interval, elector=elector)
+        argo_namespaces = list(dict.fromkeys(argocd[1] or (namespace, "argocd")))
+        switch = ArgoCDApps(controller, lambda ns: Controller(client, repos, namespace=ns, poll_interval=poll_interval,
+                                                              metrics=controller.metrics, apps=ARGO_APPLICATIONS,
+                                                              install_crds=False),
+                            argo_namespaces, argocd[0], say=_say, stop_grace_s=stop_grace_s)
         try:
-            argo = await argocd_apps(client, argocd[0])
+            argo = await switch.start()  # in auto mode, checked again every 10 s (argocd.RECHECK_S)
         except ArgoCDAppsError as exc:
             raise click.ClickException(str(exc)) from None
-        argo_namespaces = list(dict.fromkeys(argocd[1] or (namespace, "argocd")))
-        if argo.enabled:
-            for ns in argo_namespaces:
-                controller.follow(Controller(client, repos, namespace=ns, poll_interval=poll_interval,
-                                             metrics=controller.metrics, apps=ARGO_APPLICATIONS, install_crds=False))
         logging.getLogger("trueup.controller").info("%s", argo.reason)
         if listen is not None and config is not None:
             running = await serve(build_app(config, server_hooks(controller), controller.metrics), listen)
@@ -165,11 +165,19 @@ async def controller_running(kubeconfig: Path | ClusterConfig, cache_dir: Path, 
             if announce is not None:
                 announce.cancel()
             say_while_stopping("stopping…")
+            await switch.stop()
             await controller.stop(stop_grace_s)
     finally:
         if running is not None:
             await running.stop()
         await client.close()
+
+
+def _say(line: str) -> None:
+    """A line while the controller runs (e.g. Argo CD's Applications no longer reconciled)."""
+    with contextlib.suppress(OSError, ValueError):
+        click.echo(f"  {line}")
+        sys.stdout.flush()
 
 
 def say_while_stopping(text: str) -> None:

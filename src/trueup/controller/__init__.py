@@ -17,7 +17,9 @@ Modules, one concern each:
                  self-heal backoff; repeats aggregated, written in the background
   leader.py      leader election over a coordination.k8s.io Lease: only the leader reconciles
   depends.py     dependsOn: are an app's dependencies Synced and Healthy; dependency cycles
-  argocd.py      whether Argo CD's argoproj.io Applications are reconciled too (--argocd-apps)
+  argocd.py      whether Argo CD's argoproj.io Applications are reconciled too (--argocd-apps),
+                 re-checked while running (ArgoCDApps starts and stops the followers)
+  names.py       one name, one app: which of several same-name Applications may use it    [pure]
 
 Metrics (`Controller.metrics`, a trueup.metrics.Metrics): reconcile duration (worker), git fetch
 duration (the controller fetches before a refresh's resolve; always for a webhook's hard refresh),

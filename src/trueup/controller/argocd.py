@@ -10,7 +10,11 @@
   and no Pod labelled `app.kubernetes.io/name=argocd-application-controller`. When one is found,
   trueup leaves Argo CD's Applications to it (two controllers must never sync the same app) and
   the reason names what was found. When trueup cannot tell (its RBAC forbids listing those), it
-  leaves them alone too and says why. Decided once, at start.
+  leaves them alone too and says why. Decided at start and, in `auto`, checked again every
+  `RECHECK_S` (10 s; `ArgoCDApps`): when an Argo CD application controller appears, trueup stops
+  its argoproj.io controllers at once (a running sync gets the stop grace), leaves the apps' status
+  as it is and says so once; when the CRD appears (or the Argo CD controller goes), it starts them.
+  Between a change and the next check (≤ 10 s) trueup may still act on them.
 
 When enabled, one `Controller` per namespace (trueup's app namespace and `argocd` by default)
 reads `applications.argoproj.io`, acting only while trueup's main controller leads, and writes
@@ -21,12 +25,23 @@ the Application itself (see operate.patch_status). Dependencies between them use
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..kube import ApiError, Client, Res
 from ..kube.resources import DEPLOYMENTS, PODS, STATEFULSETS
 
+if TYPE_CHECKING:
+    from .controller import Controller
+
+log = logging.getLogger("trueup.controller")
+
 ARGOCD_CRD = "applications.argoproj.io"
+RECHECK_S = 10.0  # how often `auto` looks again for the CRD and for Argo CD's controller
 ARGOCD_CONTROLLER = "argocd-application-controller"
 MODES = ("auto", "on", "off")
 
@@ -94,5 +109,91 @@ async def argocd_apps(client: Client, mode: str) -> Decision:
                           "controller found)")
 
 
-__all__ = ["ARGOCD_CONTROLLER", "ARGOCD_CRD", "MODES", "ArgoCDAppsError", "Decision", "argocd_apps",
-           "crd_installed", "find_argocd_controller"]
+class ArgoCDApps:
+    """The followers reconciling Argo CD's Applications, one per namespace, kept in line with the
+    decision (`argocd_apps`) as the cluster changes.
+
+        switch = ArgoCDApps(controller, make, ["trueup", "argocd"], "auto", say=print)
+        decision = await switch.start()     # before or after controller.start(); raises ArgoCDAppsError
+        ...
+        await switch.stop()                 # before controller.stop()
+
+    `make(namespace)` builds a follower Controller for argoproj.io Applications in that namespace (a
+    stopped one cannot restart: each enabling makes new ones). `say` gets one line per change."""
+
+    def __init__(self, controller: Controller, make: Callable[[str], Controller], namespaces: list[str],
+                 mode: str = "auto", *, recheck_s: float = RECHECK_S, say: Callable[[str], None] | None = None,
+                 stop_grace_s: float = 10.0) -> None:
+        self.controller = controller
+        self.make = make
+        self.namespaces = list(dict.fromkeys(namespaces))
+        self.mode = mode
+        self.recheck_s = recheck_s
+        self.say = say
+        self.stop_grace_s = stop_grace_s
+        self.decision: Decision | None = None
+        self.followers: list[Controller] = []
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.followers)
+
+    async def start(self) -> Decision:
+        self.decision = await argocd_apps(self.controller.client, self.mode)
+        if self.decision.enabled:
+            await self._enable()
+        if self.mode == "auto":
+            self._task = asyncio.create_task(self._recheck(), name="trueup-argocd-recheck")
+        return self.decision
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def check(self) -> Decision:
+        """Decide again; start or stop the followers when the decision changed."""
+        decision = await argocd_apps(self.controller.client, self.mode)
+        if decision.enabled and not self.enabled:
+            await self._enable()
+            self._tell(f"{decision.reason} (it changed since the last check) in namespaces "
+                       f"{', '.join(self.namespaces)}")
+        elif not decision.enabled and self.enabled:
+            await self._disable()
+            self._tell(f"{decision.reason} (it changed since the last check): trueup stopped reconciling them "
+                       "and left their status as it was")
+        self.decision = decision
+        return decision
+
+    def _tell(self, line: str) -> None:
+        log.warning("%s", line)
+        if self.say is not None:
+            self.say(line)
+
+    async def _recheck(self) -> None:
+        while True:
+            await asyncio.sleep(self.recheck_s)
+            try:
+                await self.check()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # e.g. the API unreachable a while: keep the current state, look again
+                log.debug("argocd re-check failed: %s", type(exc).__name__)
+
+    async def _enable(self) -> None:
+        for ns in self.namespaces:
+            follower = self.make(ns)
+            self.followers.append(follower)
+            await self.controller.add_follower(follower)
+
+    async def _disable(self) -> None:
+        followers, self.followers = self.followers, []
+        for follower in followers:
+            await self.controller.remove_follower(follower, self.stop_grace_s)
+
+
+__all__ = ["ARGOCD_CONTROLLER", "ARGOCD_CRD", "MODES", "RECHECK_S", "ArgoCDApps", "ArgoCDAppsError", "Decision",
+           "argocd_apps", "crd_installed", "find_argocd_controller"]

@@ -123,6 +123,13 @@ async def _report(client: Client, res: Res, namespace: str, name: str, propagati
         log.debug("status of terminating %s/%s not written: %s", namespace, name, exc.message)
 
 
+async def release(client: Client, res: Res, namespace: str, name: str, finalizer: str) -> float | None:
+    """Remove the resources finalizer without deleting anything (an app whose name another app holds:
+    what it would track is that app's)."""
+    log.warning("%s/%s deleted without cascade: its name is held by another Application", namespace, name)
+    return await _remove_finalizer(client, res, namespace, name, finalizer)
+
+
 async def _remove_finalizer(client: Client, res: Res, namespace: str, name: str, finalizer: str) -> float | None:
     doc = await client.get(res, namespace, name)
     if doc is None:
@@ -142,4 +149,4 @@ async def _remove_finalizer(client: Client, res: Res, namespace: str, name: str,
 
 
 __all__ = ["BACKGROUND_FINALIZER", "FOREGROUND_FINALIZER", "cascade_finalizer", "delete_tracked", "finalize",
-           "terminating"]
+           "release", "terminating"]

@@ -10,6 +10,11 @@ annotation only when set or changed: the reconcile removes it once processed); a
 change (no Git fetch: the last render is re-diffed); `refresh(name)`; and the poll timer
 (`poll_interval` plus up to 25 % jitter) after each reconcile, or sooner when a retry or backoff
 asks for it. A terminating app with a resources finalizer is looked at again until it is gone.
+
+Names: the controller and its followers (`follow`, `add_follower`) form one group whose apps'
+names must be unique (tracking ids name only the app; see `names`): an app whose name another
+app of the group holds is reconciled as blocked, and an app appearing or going re-queues the
+apps of that name in the group's other controllers.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from ..source import RepoCache
 from .comparisons import Comparisons
 from .depends import depends_on, why_not_ready
 from .leader import LeaderElector
+from .names import holder
 from .operate import APPLICATIONS, FIELD_MANAGER, REFRESH_ANNOTATION
 from .queue import WorkQueue
 from .reconcile import Reconciler
@@ -81,7 +87,7 @@ class Controller:
         self.install_crds = install_crds
         self.reconciler = Reconciler(client, self.engine, namespace, watch_kinds=self._watch_kinds,
                                      wave_timeout=wave_timeout, metrics=self.metrics, apps=apps, lookup=self._lookup,
-                                     compare=self.comparisons.diff)
+                                     compare=self.comparisons.diff, clash=self._clash)
         self.apps = Informer(client, apps, namespace=namespace)
         self.apps.add_handler(drop_managed_fields)  # memory: never read
         self.apps.add_handler(self._app_event)
@@ -95,6 +101,7 @@ class Controller:
         self.elector = elector  # None: always act; else workers run only while it holds the Lease
         self._electing: asyncio.Task[None] | None = None
         self.followers: list[Controller] = []  # e.g. Argo CD's Applications per namespace (see argocd.py)
+        self.group: Controller = self  # the controller this one follows, or itself: its apps' names are unique
 
     # ----- lifecycle
     async def install(self) -> None:
@@ -117,8 +124,29 @@ class Controller:
 
     def follow(self, other: Controller) -> None:
         """Run `other` (another Application resource or namespace) beside this controller: it starts
-        and stops with it and reconciles only while this one leads. Call before `start`."""
+        and stops with it and reconciles only while this one leads. Call before `start` (or see
+        `add_follower`)."""
+        other.group = self
         self.followers.append(other)
+
+    async def add_follower(self, other: Controller) -> None:
+        """`follow`, also once started: `other` starts now, reconciling at once if this one leads."""
+        self.follow(other)
+        if not self.started or self.queue.closed:
+            return
+        await other._watch_apps()
+        if self._tasks:  # leading: its apps were queued by their informer's initial events
+            await other._lead()
+
+    async def remove_follower(self, other: Controller, grace_s: float = 10.0) -> None:
+        """Stop `other` (its running reconciles get `grace_s`); its Applications are left as they are."""
+        if other in self.followers:
+            self.followers.remove(other)
+        names = [str((doc.get("metadata") or {}).get("name", "")) for doc in other.apps.list(other.namespace)]
+        await other.stop(grace_s)
+        for name in names:  # an app of the group that one of these blocked may proceed now
+            self.metrics.remove_app(name, other.namespace)
+            self._peer_changed(other, name)
 
     async def _watch_apps(self) -> None:
         await self.install()
@@ -129,7 +157,7 @@ class Controller:
 
     async def start(self) -> None:
         await self._watch_apps()
-        for follower in self.followers:
+        for follower in list(self.followers):
             await follower._watch_apps()
         if self.elector is None:
             await self._lead()
@@ -148,7 +176,7 @@ class Controller:
         if self.elector is not None:
             for doc in self.apps.list(self.namespace):
                 self.refresh(str((doc.get("metadata") or {}).get("name", "")))
-        for follower in self.followers:
+        for follower in list(self.followers):
             await follower._lead()
             for doc in follower.apps.list(follower.namespace):
                 follower.refresh(str((doc.get("metadata") or {}).get("name", "")))
@@ -156,7 +184,7 @@ class Controller:
     async def _follow(self) -> None:
         """Leadership ended: cancel the workers at once (an interrupted operation is marked Failed by the
         next leader); the caches stay warm."""
-        for follower in self.followers:
+        for follower in list(self.followers):
             await follower._stop_workers(0.0)
         await self._stop_workers(0.0)
 
@@ -178,7 +206,7 @@ class Controller:
 
     async def stop(self, grace_s: float = 10.0) -> None:
         """Stop taking work, let running reconciles finish (up to `grace_s`), then cancel the rest."""
-        for follower in self.followers:
+        for follower in list(self.followers):
             await follower.stop(grace_s)
         self.started = False
         self.queue.shutdown()
@@ -227,7 +255,10 @@ class Controller:
             self.comparisons.forget(name)
             self.metrics.remove_app(name, self.namespace)
             self._dependents_of(name)
+            self._peer_changed(self, name)
             return
+        if old is None:
+            self._peer_changed(self, name)
         requested = _refresh_annotation(obj) and (old is None or _refresh_annotation(old) != _refresh_annotation(obj))
         if old is None or _trigger_view(old) != _trigger_view(obj) or requested:
             if requested and _refresh_annotation(obj) == "hard":
@@ -236,6 +267,29 @@ class Controller:
                 self.refresh(name)
         if old is None or why_not_ready(old) != why_not_ready(obj):
             self._dependents_of(name)
+
+    def _peers(self) -> list[Controller]:
+        return [self.group, *self.group.followers]
+
+    async def _clash(self, doc: Obj) -> Obj | None:
+        """The app of this group holding `doc`'s name when it is not `doc` (see `names`). The caches say
+        whether another app has the name (nearly never: no request); if one does, each is read from the
+        API (who works on an app is in its managedFields, which the caches drop)."""
+        meta = doc.get("metadata") or {}
+        name = str(meta.get("name", ""))
+        others = [c for c in self._peers() if (c.started or c is self)
+                  and (d := c.apps.get(c.namespace, name)) is not None
+                  and not (c is self and (d.get("metadata") or {}).get("uid") == meta.get("uid"))]
+        if not others:
+            return None
+        live = [d for c in others if (d := await self.client.get(c.apps_res, c.namespace, name)) is not None]
+        return holder(doc, live)
+
+    def _peer_changed(self, source: Controller, name: str) -> None:
+        """An app named `name` appeared or went in `source`: the group's other apps of that name look again."""
+        for c in self._peers():
+            if c is not source and not c.queue.closed and c.apps.get(c.namespace, name) is not None:
+                c.refresh(name)
 
     def _dependents_of(self, name: str) -> None:
         """The app became (not) ready or appeared or went: look again at the apps depending on it (no

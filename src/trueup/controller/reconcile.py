@@ -24,6 +24,10 @@ Rules (Argo CD's, with trueup's safety on errors):
   path, and nothing syncs until the cycle is broken. See `depends`.
 - An operation left `Running` by a stopped controller is marked Failed at once, then resumed if
   it would run again anyway (see `operate`).
+- An app whose name another reconciled Application created earlier holds (`clash`, see `names`) is
+  not rendered, synced or pruned: an `InvalidSpecError` condition and a `NameClash` Event name the
+  other app; deleting it removes its resources finalizer without deleting anything (what it would
+  track is the other app's).
 """
 
 from __future__ import annotations
@@ -40,9 +44,10 @@ from ..engine import AppHealth, Desired, Engine
 from ..kube import ApiError, Client, Res
 from ..metrics import AppInfo, Metrics
 from ..model import ResourceKey
+from . import names
 from . import status as st
 from .backoff import Fighters, FightKey, SyncRetries
-from .cascade import finalize, terminating
+from .cascade import cascade_finalizer, finalize, release, terminating
 from .depends import Lookup, find_cycle, not_ready
 from .events import EventRecorder
 from .operate import (
@@ -76,6 +81,7 @@ class Reconciler:
     fighters: Fighters = field(default_factory=Fighters)
     metrics: Metrics = field(default_factory=Metrics)
     compare: Compare | None = None  # the comparison cache; None: engine.diff every time
+    clash: Callable[[Obj], Awaitable[Obj | None]] | None = None  # the app holding this app's name, if another
     # drifted objects already counted in trueup_drift_events_total, per app (cleared when healed/in sync)
     _drifting: dict[str, set[str]] = field(default_factory=dict)
     # per reconcile (one at a time per app): the Application read, and the drift event's time
@@ -143,6 +149,9 @@ class Reconciler:
         if doc is None:
             self.forget(name)
             return None
+        holder = await self.clash(doc) if self.clash is not None else None
+        if holder is not None:
+            return await self._name_taken(name, doc, holder)
         if terminating(doc):  # cascade from the live tracking annotations only: no render, no sync
             return await finalize(self.client, self.engine.discovery, self.namespace, doc)
         self._docs[name] = {k: v for k, v in doc.items() if k != "status"}  # events and metrics read the rest
@@ -218,6 +227,30 @@ class Reconciler:
             **{k: status[k] for k in ("operationState", "history", "driftHistory") if k in status},
         }, conditions)
         return delay
+
+    async def _name_taken(self, name: str, doc: Obj, holder: Obj) -> float | None:
+        """Another reconciled app holds this name: touch nothing it tracks; say so once (condition, Event)."""
+        self.forget(name)
+        message = names.clash_message(doc, holder)
+        if terminating(doc):
+            finalizer = cascade_finalizer(doc)
+            if finalizer is not None:
+                self.events.record(doc, "Warning", names.REASON, f"deleted without cascade: {message}")
+                return await release(self.client, self.apps, self.namespace, name, finalizer)
+            return None
+        annotations = (doc.get("metadata") or {}).get("annotations") or {}
+        old = (doc.get("status") or {}).get("conditions")
+        if not any(c.get("type") == names.CONDITION and c.get("message") == message for c in old or []):
+            now = st.now_iso()
+            await patch_status(self.client, self.namespace, name, {
+                "sync": {"status": "Unknown"}, "health": {"status": "Unknown"},
+                "conditions": st.merge_conditions(old, [st.condition(names.CONDITION, message)], now),
+                "reconciledAt": now}, self.apps)
+            self.events.record(doc, "Warning", names.REASON, message)
+        if REFRESH_ANNOTATION in annotations:  # the refresh asked for was processed (so `app refresh --wait` ends)
+            self._refresh_pending[name] = True
+            await self._refreshed(name)
+        return None
 
     @staticmethod
     def _comparison(app: Application, desired: Desired, diffs: list[ResourceDiff], health: AppHealth) -> Obj:

@@ -7,9 +7,12 @@
   `argocd.argoproj.io/manifest-generate-paths` annotation) for webhook matching, Argo CD's
   Applications included when the controller reconciles them (its followers).
 - `refresh(apps, reason)`: a hard refresh (Git fetched whatever the fetch interval) of each app.
-- `app_list()` / `app_get(name)`: JSON summaries of the trueup.dev Applications: name, namespace, project,
-  repo, path, revision, sync status, health, conditions, and the last operation's phase. Only
-  fields of the spec and status: no credentials (repository URLs lose their user-info).
+- `app_list()` / `app_get(name, api=None)`: JSON summaries of the Applications the controller
+  reconciles: name, namespace, project, repo, path, revision, sync status, health, conditions,
+  and the last operation's phase. Only fields of the spec and status: no credentials (repository
+  URLs lose their user-info). While Argo CD's Applications are reconciled too (followers), they are
+  listed after trueup's and every item has `api` (`trueup.dev` | `argoproj.io`); a name in both
+  APIs without `api` raises AmbiguousApplication (a 409 saying to pass ?api=).
 - `ready()`: the controller started and its Application cache synced.
 """
 
@@ -19,7 +22,7 @@ import logging
 from typing import Any
 
 from ..metrics import scrub_repo_url
-from ..server import ServerHooks
+from ..server import AmbiguousApplication, ServerHooks
 from ..webhooks import MANIFEST_GENERATE_PATHS, AppRef
 from .controller import Controller
 
@@ -77,21 +80,31 @@ def summary(doc: Obj) -> Obj:
     }
 
 
+def api_of(doc: Obj) -> str:
+    return str(doc.get("apiVersion") or "trueup.dev/").split("/", 1)[0]
+
+
+def api_of_res(c: Controller) -> str:
+    return c.apps_res.group
+
+
 def server_hooks(controller: Controller) -> ServerHooks:
     """The server's callbacks, answered from `controller`'s Application cache."""
 
-    def docs() -> list[Obj]:
-        return sorted(controller.apps.list(controller.namespace), key=lambda d: str(d["metadata"]["name"]))
+    def controllers() -> list[Controller]:  # Argo CD's Applications too, while reconciled (they come and go)
+        return [controller, *controller.followers]
 
-    controllers = [controller, *controller.followers]  # Argo CD's Applications too, when reconciled
+    def docs() -> list[Obj]:
+        return [doc for c in controllers()
+                for doc in sorted(c.apps.list(c.namespace), key=lambda d: str(d["metadata"]["name"]))]
 
     def apps() -> list[AppRef]:
-        return [ref for c in controllers for doc in c.apps.list(c.namespace) for ref in app_refs(doc)]
+        return [ref for c in controllers() for doc in c.apps.list(c.namespace) for ref in app_refs(doc)]
 
     async def refresh(refs: list[AppRef], reason: str) -> None:
         done: set[tuple[str, str]] = set()
         for ref in refs:
-            for c in controllers:
+            for c in controllers():
                 namespace = ref.namespace or controller.namespace
                 if ref.name and c.namespace == namespace and c.apps.get(namespace, ref.name) is not None:
                     c.hard_refresh(ref.name)
@@ -99,14 +112,24 @@ def server_hooks(controller: Controller) -> ServerHooks:
         if done:
             log.info("hard refresh of %d app(s): %s", len(done), reason)
 
-    async def app_list() -> list[Obj]:
-        return [summary(doc) for doc in docs()]
+    def view(doc: Obj, both: bool) -> Obj:
+        return {**summary(doc), "api": api_of(doc)} if both else summary(doc)
 
-    async def app_get(name: str) -> Obj | None:
-        doc = controller.apps.get(controller.namespace, name)
-        return summary(doc) if doc is not None else None
+    async def app_list() -> list[Obj]:
+        both = bool(controller.followers)
+        return [view(doc, both) for doc in docs()]
+
+    async def app_get(name: str, api: str | None = None) -> Obj | None:
+        both = bool(controller.followers)
+        found = [doc for c in controllers() if api is None or api_of_res(c) == api
+                 for doc in [c.apps.get(c.namespace, name)] if doc is not None]
+        if len(found) > 1:
+            where = ", ".join(f"{api_of(d)} {d['metadata'].get('namespace')}/{name}" for d in found)
+            raise AmbiguousApplication(f"application {name!r} exists in more than one place ({where}); "
+                                       "choose one with ?api=trueup.dev or ?api=argoproj.io")
+        return view(found[0], both) if found else None
 
     return ServerHooks(apps=apps, refresh=refresh, app_list=app_list, app_get=app_get, ready=controller.ready)
 
 
-__all__ = ["app_refs", "server_hooks", "summary"]
+__all__ = ["api_of", "app_refs", "server_hooks", "summary"]

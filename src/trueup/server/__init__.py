@@ -15,7 +15,8 @@ Routes:
 GET  /healthz, /readyz                  no auth (readiness from hooks.ready)
 GET  /metrics                           no auth unless ServerConfig.metrics_require_token
 POST /api/webhook                       signature-verified deliveries (webhook module); 202/200/4xx
-GET  /api/v1/applications[/{name}]      bearer token; JSON; errors as {"error": ...}
+GET  /api/v1/applications[/{name}]      bearer token; JSON; errors as {"error": ...}; trueup.dev and
+                                        (when reconciled) argoproj.io apps; ?api= picks one of a shared name
 ```
 
 Secure by default: 127.0.0.1 unless told otherwise; every route but the probes, the webhook and
@@ -29,11 +30,13 @@ tokens, public routes), `api` (probes, metrics, applications), `webhook` (the we
 """
 
 from .app import build_app
-from .config import ServerConfig, ServerHooks
+from .config import APIS, AmbiguousApplication, ServerConfig, ServerHooks
 from .runner import DEFAULT_LISTEN, Running, parse_listen, serve
 
 __all__ = [
+    "APIS",
     "DEFAULT_LISTEN",
+    "AmbiguousApplication",
     "Running",
     "ServerConfig",
     "ServerHooks",

@@ -6,6 +6,7 @@ GET /readyz                         200 {"status": "ready"} | 503 {"status": "no
 GET /metrics                        Prometheus text (OpenMetrics when the Accept header asks)
 GET /api/v1/applications            200 {"items": [...]}                         (bearer token)
 GET /api/v1/applications/{name}     200 the Application | 400 bad name | 404     (bearer token)
+    [?api=trueup.dev|argoproj.io]   which API's app, when both have one of that name (else 409)
 ```
 """
 
@@ -15,7 +16,7 @@ import re
 
 from aiohttp import web
 
-from .config import HOOKS, METRICS
+from .config import APIS, HOOKS, METRICS, AmbiguousApplication
 
 # A Kubernetes object name (DNS subdomain): lower-case alphanumerics, '-' and '.', at most 253.
 _NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
@@ -49,7 +50,13 @@ async def get_application(request: web.Request) -> web.Response:
     name = request.match_info["name"]
     if not _NAME.match(name):
         return error(400, "invalid application name: lower-case letters, digits, '-' and '.', at most 253")
-    app = await request.app[HOOKS].app_get(name)
+    api = request.query.get("api")
+    if api is not None and api not in APIS:
+        return error(400, f"invalid api {api!r}: one of {', '.join(APIS)}")
+    try:
+        app = await (request.app[HOOKS].app_get(name) if api is None else request.app[HOOKS].app_get(name, api))
+    except AmbiguousApplication as exc:
+        return error(409, str(exc))
     if app is None:
-        return error(404, f"application {name!r} not found")
+        return error(404, f"application {name!r} not found" + (f" in {api}" if api else ""))
     return web.json_response(app)

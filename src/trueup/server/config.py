@@ -71,8 +71,16 @@ async def _no_app_list() -> list[JsonObject]:
     return []
 
 
-async def _no_app(name: str) -> JsonObject | None:
+async def _no_app(name: str, api: str | None = None) -> JsonObject | None:
     return None
+
+
+class AmbiguousApplication(Exception):
+    """`app_get(name)` without `api` when Applications of that name exist in both APIs (409); the
+    message names them and says how to choose (`?api=trueup.dev|argoproj.io`)."""
+
+
+APIS = ("trueup.dev", "argoproj.io")  # the Application API groups `app_get(name, api)` takes
 
 
 def _always_ready() -> bool:
@@ -86,14 +94,15 @@ class ServerHooks:
     apps()                  every Application source, for webhook matching (called per delivery)
     refresh(apps, reason)   refresh these apps now (the controller queues; the webhook answers 202)
     app_list()              the Applications as JSON objects, for GET /api/v1/applications
-    app_get(name)           one Application as a JSON object, or None (404)
+    app_get(name, api=None) one Application as a JSON object, or None (404); `api` (one of APIS) is
+                            passed only when the caller chose one; AmbiguousApplication: a 409
     ready()                 whether /readyz answers 200 (caches synced, leader known, ...)
     """
 
     apps: Callable[[], list[AppRef]] = _no_apps
     refresh: Callable[[list[AppRef], str], Awaitable[None]] = _no_refresh
     app_list: Callable[[], Awaitable[list[JsonObject]]] = _no_app_list
-    app_get: Callable[[str], Awaitable[JsonObject | None]] = _no_app
+    app_get: Callable[..., Awaitable[JsonObject | None]] = _no_app
     ready: Callable[[], bool] = _always_ready
 
 
