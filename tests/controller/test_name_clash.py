@@ -186,6 +186,13 @@ def test_who_holds_a_name_is_decided_by_work_then_creation_then_namespace_then_a
     # two worked on (a race): the one created first
     racing = app("argoproj.io", "argocd", "2026-01-01T00:00:09Z", "7", worked_on=True)
     assert holder(racing, [working, racing]) is working
+    # two worked on, one of them long ago (an Argo CD app trueup reconciled once, then left to Argo CD
+    # while a trueup.dev app of its name was created): the one trueup wrote last keeps the name
+    taken_back = app("argoproj.io", "argocd", "2026-01-01T00:00:00Z", "8", worked_on=True)
+    taken_back["metadata"]["managedFields"][0]["time"] = "2026-01-01T00:01:00Z"  # type: ignore[index]
+    recent = app("trueup.dev", "trueup", "2026-01-02T00:00:00Z", "9", worked_on=True)
+    recent["metadata"]["managedFields"][0]["time"] = "2026-01-02T00:00:30Z"  # type: ignore[index]
+    assert holder(taken_back, [taken_back, recent]) is recent and holder(recent, [taken_back, recent]) is None
 
 
 async def _annotation_gone(kit: Kit, namespace: str, name: str) -> bool:

@@ -12,20 +12,21 @@ for its own, and prune them. So a name is held by one app at a time:
    manager `trueup` owning `status` — and no name clash reported), so that no app ever takes a
    name, and with it the objects, from a working one: not one created a moment later, nor an
    older one trueup starts reconciling only now (e.g. Argo CD's, once Argo CD's controller goes);
+   of two worked on, the one whose status trueup wrote last (an Argo CD app trueup reconciled
+   once, then left to Argo CD while a trueup.dev app took its name, does not take it back);
 2. then the one created first: creationTimestamp (whole seconds), then namespace, then API group
    (deterministic).
 
 Every other app of that name is not rendered, synced or pruned, and deleting it never cascades
 (its tracked objects are the holder's). Once the holder is gone, the next in that order proceeds.
 Left open: two new apps of one name both first reconciled within the same few milliseconds, before
-either controller's cache has the other; and an Argo CD app trueup reconciled once, then left to
-Argo CD while a trueup.dev app of its name was created: when trueup takes it back, both count as
-worked on and the older holds the name.
+either controller's cache has the other.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 Obj = dict[str, Any]
@@ -59,12 +60,25 @@ def working(doc: Obj) -> bool:
                for m in _meta(doc).get("managedFields") or [])
 
 
-def order(doc: Obj) -> tuple[int, str, str, str]:
-    """Who holds the name: the one trueup works on, then creationTimestamp (RFC 3339 UTC, seconds:
-    sorts as text), then namespace, then API group."""
+def last_worked(doc: Obj) -> float:
+    """When trueup last wrote the app's status (managedFields `time`, epoch seconds; 0 if unknown)."""
+    latest = 0.0
+    for m in _meta(doc).get("managedFields") or []:
+        if isinstance(m, dict) and m.get("manager") == MANAGER and "f:status" in (m.get("fieldsV1") or {}):
+            try:
+                latest = max(latest, datetime.fromisoformat(str(m.get("time") or "")).timestamp())
+            except ValueError:
+                continue
+    return latest
+
+
+def order(doc: Obj) -> tuple[int, float, str, str, str]:
+    """Who holds the name: the one trueup works on (of two, the one whose status trueup wrote last),
+    then creationTimestamp (RFC 3339 UTC, seconds: sorts as text), then namespace, then API group."""
     meta = _meta(doc)
-    return (0 if working(doc) else 1, str(meta.get("creationTimestamp") or ""), str(meta.get("namespace") or ""),
-            api_group(doc))
+    worked = working(doc)
+    return (0 if worked else 1, -last_worked(doc) if worked else 0.0, str(meta.get("creationTimestamp") or ""),
+            str(meta.get("namespace") or ""), api_group(doc))
 
 
 def _same(a: Obj, b: Obj) -> bool:
@@ -98,5 +112,5 @@ def clash_message(doc: Obj, other: Obj) -> str:
             f"two (this app proceeds once {describe(other)} is gone)")
 
 
-__all__ = ["CONDITION", "MANAGER", "PREFIX", "REASON", "api_group", "clash_message", "describe", "holder", "order",
-           "working"]
+__all__ = ["CONDITION", "MANAGER", "PREFIX", "REASON", "api_group", "clash_message", "describe", "holder",
+           "last_worked", "order", "working"]
