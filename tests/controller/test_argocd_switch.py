@@ -17,25 +17,14 @@ from tests.controller.conftest import NAMESPACE, Kit, application, configmap, de
 from trueup.controller import APPLICATIONS, Controller
 from trueup.controller.argocd import ArgoCDApps
 from trueup.controller.operate import ARGO_APPLICATIONS
-from trueup.kube import Client, load_config
 from trueup.kube.resources import CONFIGMAPS, DEPLOYMENTS
 from trueup.localcluster.cluster import LocalCluster
-from trueup.source import RepoCache
 
 
 @pytest.fixture(scope="module")
 async def cluster(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[LocalCluster]:
     async with LocalCluster(tmp_path_factory.mktemp("argoswitch") / "cluster") as c:
         yield c
-
-
-@pytest.fixture(scope="module")
-async def controller(cluster: LocalCluster, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Controller]:
-    c = Client.from_config(load_config(cluster.kubeconfig), user_agent="trueup")
-    repos = RepoCache(tmp_path_factory.mktemp("git"), min_fetch_interval=0)
-    async with Controller(c, repos, namespace=NAMESPACE, poll_interval=60.0, wave_timeout=30.0) as ctl:
-        yield ctl
-    await c.close()
 
 
 async def _value(kit: Kit, ns: str, name: str) -> str | None:

@@ -8,10 +8,10 @@ what the server saw, not what the client says it sent."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 
 import pytest
 
+from tests.controller.audit import Audit
 from tests.controller.conftest import NAMESPACE, Kit, application, configmap, until
 from trueup.controller import APPLICATIONS
 from trueup.controller.status import now_iso
@@ -19,30 +19,6 @@ from trueup.kube.resources import CONFIGMAPS
 from trueup.localcluster.cluster import LocalCluster
 
 REFRESH = "argocd.argoproj.io/refresh"
-
-
-@dataclass
-class Audit:
-    requests: list[tuple[str, str, str]] = field(default_factory=list)
-
-    def __call__(self, method: str, path: str, query: str) -> None:
-        self.requests.append((method, path, query))
-
-    def mark(self) -> int:
-        return len(self.requests)
-
-    def dry_runs(self, since: int, ns: str) -> list[tuple[str, str, str]]:
-        return [r for r in self.requests[since:] if "dryRun=All" in r[2] and f"/namespaces/{ns}/" in r[1]]
-
-    def live_reads(self, since: int, ns: str) -> list[tuple[str, str, str]]:
-        """GETs/lists of the app's objects: by name in its namespace, or of a whole kind cluster-wide."""
-        out = []
-        for method, path, query in self.requests[since:]:
-            if method != "GET" or "watch=" in query:
-                continue
-            if f"/namespaces/{ns}/" in path or path in ("/api/v1/configmaps", "/api/v1/services"):
-                out.append((method, path, query))
-        return out
 
 
 AUDIT = Audit()

@@ -8,8 +8,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from tests.controller.audit import Audit
 from tests.controller.conftest import Kit, application, deployment
-from tests.controller.test_comparison_cache import Audit, _refresh_and_wait
+from tests.controller.test_comparison_cache import _refresh_and_wait
 from trueup.kube.resources import DEPLOYMENTS
 from trueup.localcluster.cluster import LocalCluster
 

@@ -9,7 +9,6 @@ counted on the server's side, not inferred from the client."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 
 import pytest
 
@@ -22,6 +21,7 @@ from tests.controller.argo import (
     events,
     get_argo,
 )
+from tests.controller.audit import Audit
 from tests.controller.conftest import NAMESPACE, Kit, application, configmap, until
 from trueup.controller import APPLICATIONS, Controller
 from trueup.controller.names import clash_message, holder
@@ -30,22 +30,6 @@ from trueup.kube.resources import CONFIGMAPS
 from trueup.localcluster.cluster import LocalCluster
 
 REFRESH = "argocd.argoproj.io/refresh"
-
-
-@dataclass
-class Audit:
-    requests: list[tuple[str, str, str]] = field(default_factory=list)
-
-    def __call__(self, method: str, path: str, query: str) -> None:
-        self.requests.append((method, path, query))
-
-    def mark(self) -> int:
-        return len(self.requests)
-
-    def writes(self, since: int, ns: str) -> list[tuple[str, str, str]]:
-        """Every request that changes something in the app's destination namespace (not reads, not dry runs)."""
-        return [r for r in self.requests[since:] if r[0] not in ("GET", "HEAD") and f"/namespaces/{ns}/" in r[1]
-                and "dryRun=All" not in r[2]]
 
 
 AUDIT = Audit()
