@@ -9,6 +9,7 @@ so the walk is cheap. Unparsable values are left for validation. Pure.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from trueup.localcluster.schema import SchemaNode
@@ -52,9 +53,16 @@ def has_quantity(node: SchemaNode, _visiting: frozenset[str | int] = frozenset()
     return result
 
 
+@lru_cache(maxsize=4096)
+def _canonical_text(text: str, milli_round_up: bool) -> object:
+    return try_canonical(text, milli_round_up=milli_round_up)
+
+
 def canonicalize(value: Any, node: SchemaNode, *, in_list_map: bool = False) -> Any:
     """The value with every quantity below `node` canonical (dicts/lists changed in place)."""
     if node.def_name == QUANTITY:
+        if isinstance(value, str):  # manifests repeat the same few quantities
+            return _canonical_text(value, in_list_map)
         return try_canonical(value, milli_round_up=in_list_map)
     if not has_quantity(node):
         return value

@@ -17,46 +17,51 @@ from trueup.localcluster.schema import SchemaNode
 _EMBEDDED = ("apiVersion", "kind", "metadata")
 
 
-def _known(node: SchemaNode, key: str) -> bool:
-    if node.embedded_resource and key in _EMBEDDED:
-        return True
-    return key in (node.raw.get("properties") or {})
-
-
 def _walk(value: Any, node: SchemaNode, parts: list[str], out: list[str], prune: bool) -> None:
     # `parts` is the path so far as pieces ("spec", ".template", "[0]"): joined only for an
     # unknown field, not built for every field walked.
     if isinstance(value, dict):
         if node.kind == "map":
+            values = node.field("")  # every key's schema
+            if values.kind not in ("struct", "map", "list"):
+                return  # scalar or unknown content: nothing below is checked
             for key, sub in value.items():
-                parts.append("." + key if parts else key)
-                _walk(sub, node.field(key), parts, out, prune)
-                parts.pop()
+                if isinstance(sub, (dict, list)):
+                    parts.append("." + key if parts else key)
+                    _walk(sub, values, parts, out, prune)
+                    parts.pop()
             return
         if node.kind != "struct":
             return
         preserve = node.preserve_unknown
-        properties = node.raw.get("properties") or {}
+        properties = node.properties
+        embedded = node.embedded_resource
+        open_struct = isinstance(node.raw.get("additionalProperties"), dict)
         for key in list(value):
-            if _known(node, key):
-                implicit = key in _EMBEDDED and key not in properties
-                if node.embedded_resource and implicit:
-                    continue
-            elif not isinstance(node.raw.get("additionalProperties"), dict):
+            sub = value[key]
+            if key in properties:
+                pass
+            elif embedded and key in _EMBEDDED:
+                continue  # implicit apiVersion/kind/metadata of an embedded resource
+            elif not open_struct:
                 if not preserve:
                     out.append("".join(parts) + ("." + key if parts else key))
                     if prune:
                         del value[key]
                 continue
-            parts.append("." + key if parts else key)
-            _walk(value[key], node.field(key), parts, out, prune)
-            parts.pop()
+            if isinstance(sub, (dict, list)):  # scalars have no fields to check
+                parts.append("." + key if parts else key)
+                _walk(sub, node.field(key), parts, out, prune)
+                parts.pop()
     elif isinstance(value, list) and node.kind == "list":
         item = node.item
+        if item.kind not in ("struct", "map", "list"):
+            return  # items of scalar or unknown content: nothing below them is checked
         for i, sub in enumerate(value):
-            parts.append(f"[{i}]")
-            _walk(sub, item, parts, out, prune)
-            parts.pop()
+            if isinstance(sub, (dict, list)):
+                parts.append(f"[{i}]")
+                _walk(sub, item, parts, out, prune)
+                parts.pop()
 
 
 def unknown_fields(obj: dict[str, Any], schema: SchemaNode) -> list[str]:

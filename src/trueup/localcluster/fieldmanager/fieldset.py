@@ -207,7 +207,11 @@ class FieldSet:
     def to_fields_v1(self) -> dict[str, Any]:
         """The fieldsV1 object: `.` first, then `f:` (byte order), `k:`, `v:`, `i:`."""
         out: dict[str, Any] = {}
-        for pe in sorted(self.members | self.children.keys(), key=pe_order):
+        keys = sorted(self.members | self.children.keys())
+        if keys and keys[-1][:1] != "f":
+            # `f:` < `i:` < `k:` < `v:` in byte order; pe_order puts `i:` last
+            keys.sort(key=pe_order)
+        for pe in keys:
             sub = self.children.get(pe)
             if sub is None or not sub:
                 out[pe] = {}

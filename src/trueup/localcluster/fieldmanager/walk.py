@@ -22,28 +22,21 @@ class TypedError(ValueError):
 
 def list_mode(node: SchemaNode) -> str:
     """atomic | set | map, for a list node (anything else is atomic)."""
-    if node.kind != "list":
-        return "atomic"
-    mode = node.list_type
-    if mode == "map" and not node.list_keys:
-        return "atomic"
-    return mode
+    return node.list_mode
 
 
 def granular(node: SchemaNode, value: Any) -> bool:
     """Whether `value` (a dict or list) is tracked field by field / item by item under `node`."""
     if isinstance(value, dict):
-        if node.kind in ("struct", "map"):
-            return not node.atomic
-        return node.kind == "any"
+        return node.dict_granular
     if isinstance(value, list):
-        return list_mode(node) != "atomic"
+        return node.list_granular
     return False
 
 
 def declared(node: SchemaNode, name: str) -> bool:
     """A named struct field (not a map key, not unknown content)."""
-    return node.kind == "struct" and name in (node.raw.get("properties") or {})
+    return node.kind == "struct" and name in node.properties
 
 
 def child_node(node: SchemaNode, pe: str) -> SchemaNode:
@@ -99,24 +92,30 @@ def fields_of(obj: dict[str, Any], schema: SchemaNode) -> FieldSet:
 
 
 def _dict_fields(value: dict[str, Any], node: SchemaNode, out: FieldSet) -> None:
-    props = (node.raw.get("properties") or {}) if node.kind == "struct" else {}
+    props = node.properties if node.kind == "struct" else {}
+    members = out.members
     for key, v in value.items():
         pe = "f:" + key
-        child = node.field(key)
-        if isinstance(v, (dict, list)) and v and granular(child, v):
-            sub = FieldSet()
-            if isinstance(v, dict):
+        if isinstance(v, dict):
+            child = node.field(key)
+            if v and child.dict_granular:
+                sub = FieldSet()
                 _dict_fields(v, child, sub)
-            else:
-                _list_fields(v, child, sub)
-            out.attach(pe, sub)
-            if key not in props:
-                out.members.add(pe)
-        elif isinstance(v, list) and granular(child, v):  # an empty granular list
-            if key not in props:
-                out.members.add(pe)
-        else:
-            out.members.add(pe)
+                out.attach(pe, sub)
+                if key not in props:
+                    members.add(pe)
+                continue
+        elif isinstance(v, list):
+            child = node.field(key)
+            if child.list_granular:
+                if v:
+                    sub = FieldSet()
+                    _list_fields(v, child, sub)
+                    out.attach(pe, sub)
+                if key not in props:
+                    members.add(pe)
+                continue
+        members.add(pe)
 
 
 def _list_fields(value: list[Any], lnode: SchemaNode, out: FieldSet) -> None:
@@ -127,7 +126,7 @@ def _list_fields(value: list[Any], lnode: SchemaNode, out: FieldSet) -> None:
         pe = item_pe_lenient(item, lnode, mode, keys)
         if pe is None:
             continue
-        if isinstance(item, dict) and item and granular(inode, item):
+        if isinstance(item, dict) and item and inode.dict_granular:
             sub = FieldSet()
             _dict_fields(item, inode, sub)
             out.attach(pe, sub)
@@ -149,14 +148,19 @@ def _check_dict(value: dict[str, Any], node: SchemaNode, path: Path, errs: list[
         and not node.raw.get("additionalProperties")
         and not node.raw.get("x-kubernetes-preserve-unknown-fields")
     )
-    props = (node.raw.get("properties") or {}) if strict else {}
+    props = node.properties
     for key, v in value.items():
         if strict and key not in props:
             errs.append(f"{path_string((*path, 'f:' + key))}: field not declared in schema")
             continue
-        if isinstance(v, (dict, list)) and v:
+        if isinstance(v, dict):
+            if v:
+                child = node.field(key)
+                if child.dict_granular:
+                    _check_dict(v, child, (*path, "f:" + key), errs)
+        elif isinstance(v, list) and v:
             child = node.field(key)
-            if granular(child, v):
+            if child.list_granular:
                 _check_value(v, child, (*path, "f:" + key), errs)
 
 
