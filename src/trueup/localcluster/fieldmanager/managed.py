@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from .fieldset import FieldSet
@@ -69,6 +70,7 @@ class Entry:
 Managed = dict[str, Entry]  # identifier → entry
 
 
+@lru_cache(maxsize=1024)
 def identifier(manager: str, operation: str, api_version: str, subresource: str) -> str:
     """kube-apiserver's manager identifier: the entry's JSON without time, fields, Apply's apiVersion."""
     d: dict[str, str] = {}
@@ -83,6 +85,7 @@ def identifier(manager: str, operation: str, api_version: str, subresource: str)
     return json.dumps(d, separators=(",", ":"), ensure_ascii=False)
 
 
+@lru_cache(maxsize=256)
 def normalize_time(value: str) -> str:
     """RFC3339 UTC with whole seconds; ValueError if unparsable."""
     dt = datetime.fromisoformat(value.replace("z", "Z"))

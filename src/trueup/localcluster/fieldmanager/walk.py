@@ -133,42 +133,60 @@ def _list_fields(value: list[Any], lnode: SchemaNode, out: FieldSet) -> None:
         out.members.add(pe)
 
 
-# ----- checks of an apply body
+# ----- checks of an apply body (and, in the same walk, the set it applies)
 def check_config(config: dict[str, Any], schema: SchemaNode) -> list[str]:
     """Errors that make an apply body untypable, worded as structured-merge-diff does."""
+    return typed_fields(config, schema)[0]
+
+
+def typed_fields(config: dict[str, Any], schema: SchemaNode) -> tuple[list[str], FieldSet]:
+    """(check_config's errors, fields_of(config)) from one walk; the set is meaningful only
+    when there are no errors."""
     errs: list[str] = []
-    _check_dict(config, schema, (), errs)
-    return errs
+    out = FieldSet()
+    _typed_dict(config, schema, (), errs, out)
+    return errs, out
 
 
-def _check_dict(value: dict[str, Any], node: SchemaNode, path: Path, errs: list[str]) -> None:
+def _typed_dict(value: dict[str, Any], node: SchemaNode, path: Path, errs: list[str], out: FieldSet) -> None:
+    is_struct = node.kind == "struct"
     strict = (
-        node.kind == "struct"
+        is_struct
         and not node.custom
         and not node.raw.get("additionalProperties")
         and not node.raw.get("x-kubernetes-preserve-unknown-fields")
     )
-    props = node.properties
+    props = node.properties if is_struct else {}
+    members = out.members
     for key, v in value.items():
+        pe = "f:" + key
         if strict and key not in props:
-            errs.append(f"{path_string((*path, 'f:' + key))}: field not declared in schema")
+            errs.append(f"{path_string((*path, pe))}: field not declared in schema")
             continue
         if isinstance(v, dict):
-            if v:
-                child = node.field(key)
-                if child.dict_granular:
-                    _check_dict(v, child, (*path, "f:" + key), errs)
-        elif isinstance(v, list) and v:
+            child = node.field(key)
+            if v and child.dict_granular:
+                sub = FieldSet()
+                _typed_dict(v, child, (*path, pe), errs, sub)
+                out.attach(pe, sub)
+                if key not in props:
+                    members.add(pe)
+                continue
+        elif isinstance(v, list):
             child = node.field(key)
             if child.list_granular:
-                _check_value(v, child, (*path, "f:" + key), errs)
+                if v:
+                    sub = FieldSet()
+                    _typed_list(v, child, (*path, pe), errs, sub)
+                    out.attach(pe, sub)
+                if key not in props:
+                    members.add(pe)
+                continue
+        members.add(pe)
 
 
-def _check_value(v: dict[str, Any] | list[Any], node: SchemaNode, path: Path, errs: list[str]) -> None:
-    if isinstance(v, dict):
-        _check_dict(v, node, path, errs)
-        return
-    mode = list_mode(node)
+def _typed_list(v: list[Any], node: SchemaNode, path: Path, errs: list[str], out: FieldSet) -> None:
+    mode = node.list_mode
     inode = node.item
     seen: set[str] = set()
     keys = node.list_keys
@@ -182,8 +200,11 @@ def _check_value(v: dict[str, Any] | list[Any], node: SchemaNode, path: Path, er
             errs.append(f"{path_string(path)}: duplicate entries for key {path_string((pe,))}")
             continue
         seen.add(pe)
-        if isinstance(item, dict) and item and granular(inode, item):
-            _check_dict(item, inode, (*path, pe), errs)
+        if isinstance(item, dict) and item and inode.dict_granular:
+            sub = FieldSet()
+            _typed_dict(item, inode, (*path, pe), errs, sub)
+            out.attach(pe, sub)
+        out.members.add(pe)
 
 
 # ----- removing paths
@@ -262,4 +283,5 @@ __all__ = [
     "item_pe_lenient",
     "list_mode",
     "remove_items",
+    "typed_fields",
 ]
