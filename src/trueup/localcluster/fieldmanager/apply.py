@@ -154,6 +154,9 @@ def _prune(merged: dict[str, Any], last: FieldSet, managers: Managed, schema: Sc
     owned = FieldSet()
     for entry in managers.values():
         owned = owned.union(entry.fields)
+    if not last.difference(owned):
+        # everything owned before is still owned (e.g. a repeated apply): nothing to remove
+        return merged
     removal = ensure_named_fields_are_members(last, schema).difference(
         ensure_named_fields_are_members(owned, schema))
     removal = removal.difference(STRIP)

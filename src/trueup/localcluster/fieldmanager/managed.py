@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+import orjson
+
 from .fieldset import FieldSet
 
 APPLY = "Apply"
@@ -103,6 +105,25 @@ def _seconds(t: str | None) -> float:
         return 0.0
 
 
+_PARSED: dict[bytes, FieldSet] = {}  # fieldsV1 JSON → its set (sets are never changed once built)
+_PARSED_MAX = 2048
+
+
+def _parse_fields(data: Any) -> FieldSet:
+    """FieldSet.from_fields_v1, memoised: the entries of objects applied from one template repeat."""
+    try:
+        key = orjson.dumps(data)
+    except (TypeError, orjson.JSONEncodeError):
+        return FieldSet.from_fields_v1(data)
+    fs = _PARSED.get(key)
+    if fs is None:
+        fs = FieldSet.from_fields_v1(data)  # ValueError: not memoised
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = fs
+    return fs
+
+
 def decode(raw: Any) -> Managed:
     """Entries of a managedFields list; ValueError when any entry is invalid."""
     out: Managed = {}
@@ -127,7 +148,7 @@ def decode(raw: Any) -> Managed:
             manager=str(e.get("manager") or ""),
             operation=op,
             api_version=api_version,
-            fields=FieldSet.from_fields_v1(e.get("fieldsV1")),
+            fields=_parse_fields(e.get("fieldsV1")),
             time=normalize_time(t) if isinstance(t, str) and t else None,
             subresource=str(e.get("subresource") or ""),
         )
