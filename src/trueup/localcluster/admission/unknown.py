@@ -33,10 +33,20 @@ def _walk(value: Any, node: SchemaNode, parts: list[str], out: list[str], prune:
             return
         if node.kind != "struct":
             return
-        preserve = node.preserve_unknown
         properties = node.properties
+        if not prune and node.value_schema is None and not node.preserve_unknown and not node.embedded_resource:
+            # the common case, a closed struct being checked: every key is known or reported
+            for key, sub in value.items():
+                if key not in properties:
+                    out.append("".join(parts) + ("." + key if parts else key))
+                elif isinstance(sub, (dict, list)):
+                    parts.append("." + key if parts else key)
+                    _walk(sub, node.field(key), parts, out, prune)
+                    parts.pop()
+            return
+        preserve = node.preserve_unknown
         embedded = node.embedded_resource
-        open_struct = isinstance(node.raw.get("additionalProperties"), dict)
+        open_struct = node.value_schema is not None
         for key in list(value):
             sub = value[key]
             if key in properties:
