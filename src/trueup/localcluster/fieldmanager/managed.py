@@ -96,6 +96,7 @@ def normalize_time(value: str) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@lru_cache(maxsize=1024)
 def _seconds(t: str | None) -> float:
     if not t:
         return 0.0
@@ -170,7 +171,10 @@ def _sort_key(e: Entry) -> tuple[int, float, str, str, str]:
 def encode(managed: Managed) -> list[dict[str, Any]]:
     """The managedFields list: non-empty entries, sorted."""
     out: list[dict[str, Any]] = []
-    for e in sorted((e for e in managed.values() if e.fields), key=_sort_key):
+    entries = [e for e in managed.values() if e.fields]
+    if len(entries) > 1:
+        entries.sort(key=_sort_key)
+    for e in entries:
         d: dict[str, Any] = {"manager": e.manager, "operation": e.operation, "apiVersion": e.api_version}
         if e.time:
             d["time"] = e.time
