@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from trueup.localcluster.schema import SchemaNode
 
 _EMBEDDED = ("apiVersion", "kind", "metadata")
@@ -74,10 +76,28 @@ def _walk(value: Any, node: SchemaNode, parts: list[str], out: list[str], prune:
                 parts.pop()
 
 
+# Appliers send each body twice (a dry run, then the apply) and again on every re-sync: the
+# answer is memoised per (schema, object JSON).
+_UNKNOWN: dict[tuple[SchemaNode, bytes], tuple[str, ...]] = {}
+_UNKNOWN_MAX = 4096
+
+
 def unknown_fields(obj: dict[str, Any], schema: SchemaNode) -> list[str]:
     """Paths of the fields of `obj` the schema does not know, in document order."""
+    try:
+        key = (schema, orjson.dumps(obj))
+    except (TypeError, orjson.JSONEncodeError):  # e.g. integers beyond 64 bits
+        key = None
+    if key is not None:
+        hit = _UNKNOWN.get(key)
+        if hit is not None:
+            return list(hit)
     out: list[str] = []
     _walk(obj, schema, [], out, False)
+    if key is not None:
+        if len(_UNKNOWN) >= _UNKNOWN_MAX:
+            _UNKNOWN.clear()
+        _UNKNOWN[key] = tuple(out)
     return out
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from ..schema import ANY, SchemaNode
 from .fieldset import FieldSet, Path, compact_json, path_string
 
@@ -139,9 +141,30 @@ def check_config(config: dict[str, Any], schema: SchemaNode) -> list[str]:
     return typed_fields(config, schema)[0]
 
 
+# Appliers send each body twice (a dry run, then the apply) and again on every re-sync: the
+# walk's result is memoised per (schema, body JSON). Sets are never changed once built.
+_TYPED: dict[tuple[SchemaNode, bytes], tuple[tuple[str, ...], FieldSet]] = {}
+_TYPED_MAX = 4096
+
+
 def typed_fields(config: dict[str, Any], schema: SchemaNode) -> tuple[list[str], FieldSet]:
     """(check_config's errors, fields_of(config)) from one walk; the set is meaningful only
     when there are no errors."""
+    try:
+        key = (schema, orjson.dumps(config))
+    except (TypeError, orjson.JSONEncodeError):  # e.g. integers beyond 64 bits
+        return _typed_fields(config, schema)
+    hit = _TYPED.get(key)
+    if hit is None:
+        errs, out = _typed_fields(config, schema)
+        if len(_TYPED) >= _TYPED_MAX:
+            _TYPED.clear()
+        _TYPED[key] = (tuple(errs), out)
+        return errs, out
+    return list(hit[0]), hit[1]
+
+
+def _typed_fields(config: dict[str, Any], schema: SchemaNode) -> tuple[list[str], FieldSet]:
     errs: list[str] = []
     out = FieldSet()
     _typed_dict(config, schema, (), errs, out)
