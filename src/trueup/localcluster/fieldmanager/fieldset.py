@@ -121,8 +121,12 @@ class FieldSet:
     def __bool__(self) -> bool:
         if self.members:
             return True
-        # `c.members or c`: most subtrees own something themselves, so no recursion is needed
-        return any(c.members or c for c in self.children.values())
+        # `c.members or c`: most subtrees own something themselves, so no recursion is needed;
+        # a plain loop, not any(generator): this runs for every node of every set operation
+        for c in self.children.values():  # noqa: SIM110
+            if c.members or c:
+                return True
+        return False
 
     def empty(self) -> bool:
         return not self
