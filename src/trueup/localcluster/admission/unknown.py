@@ -79,7 +79,9 @@ def _walk(value: Any, node: SchemaNode, parts: list[str], out: list[str], prune:
 # Appliers send each body twice (a dry run, then the apply) and again on every re-sync: the
 # answer is memoised per (schema, object JSON).
 _UNKNOWN: dict[tuple[SchemaNode, bytes], tuple[str, ...]] = {}
-_UNKNOWN_MAX = 4096
+_UNKNOWN_BUDGET = 16 * 1024 * 1024  # bytes of objects kept as keys; the memo is emptied beyond
+_UNKNOWN_MAX_BODY = 64 * 1024  # bigger objects are walked every time
+_unknown_bytes = 0
 
 
 def unknown_fields(obj: dict[str, Any], schema: SchemaNode) -> list[str]:
@@ -88,6 +90,8 @@ def unknown_fields(obj: dict[str, Any], schema: SchemaNode) -> list[str]:
         key = (schema, orjson.dumps(obj))
     except (TypeError, orjson.JSONEncodeError):  # e.g. integers beyond 64 bits
         key = None
+    if key is not None and len(key[1]) > _UNKNOWN_MAX_BODY:
+        key = None
     if key is not None:
         hit = _UNKNOWN.get(key)
         if hit is not None:
@@ -95,9 +99,12 @@ def unknown_fields(obj: dict[str, Any], schema: SchemaNode) -> list[str]:
     out: list[str] = []
     _walk(obj, schema, [], out, False)
     if key is not None:
-        if len(_UNKNOWN) >= _UNKNOWN_MAX:
+        global _unknown_bytes
+        if _unknown_bytes + len(key[1]) > _UNKNOWN_BUDGET:
             _UNKNOWN.clear()
+            _unknown_bytes = 0
         _UNKNOWN[key] = tuple(out)
+        _unknown_bytes += len(key[1])
     return out
 
 

@@ -107,7 +107,8 @@ def _seconds(t: str | None) -> float:
 
 
 _PARSED: dict[bytes, FieldSet] = {}  # fieldsV1 JSON → its set (sets are never changed once built)
-_PARSED_MAX = 2048
+_PARSED_MAX = 1024
+_PARSED_MAX_BYTES = 16 * 1024
 
 
 def _parse_fields(data: Any) -> FieldSet:
@@ -115,6 +116,8 @@ def _parse_fields(data: Any) -> FieldSet:
     try:
         key = orjson.dumps(data)
     except (TypeError, orjson.JSONEncodeError):
+        return FieldSet.from_fields_v1(data)
+    if len(key) > _PARSED_MAX_BYTES:  # the memo stays a few MiB
         return FieldSet.from_fields_v1(data)
     fs = _PARSED.get(key)
     if fs is None:

@@ -144,7 +144,9 @@ def check_config(config: dict[str, Any], schema: SchemaNode) -> list[str]:
 # Appliers send each body twice (a dry run, then the apply) and again on every re-sync: the
 # walk's result is memoised per (schema, body JSON). Sets are never changed once built.
 _TYPED: dict[tuple[SchemaNode, bytes], tuple[tuple[str, ...], FieldSet]] = {}
-_TYPED_MAX = 4096
+_TYPED_BUDGET = 16 * 1024 * 1024  # bytes of bodies kept as keys; the memo is emptied beyond
+_TYPED_MAX_BODY = 64 * 1024  # bigger bodies are walked every time
+_typed_bytes = 0
 
 
 def typed_fields(config: dict[str, Any], schema: SchemaNode) -> tuple[list[str], FieldSet]:
@@ -154,12 +156,17 @@ def typed_fields(config: dict[str, Any], schema: SchemaNode) -> tuple[list[str],
         key = (schema, orjson.dumps(config))
     except (TypeError, orjson.JSONEncodeError):  # e.g. integers beyond 64 bits
         return _typed_fields(config, schema)
+    if len(key[1]) > _TYPED_MAX_BODY:
+        return _typed_fields(config, schema)
     hit = _TYPED.get(key)
     if hit is None:
+        global _typed_bytes
         errs, out = _typed_fields(config, schema)
-        if len(_TYPED) >= _TYPED_MAX:
+        if _typed_bytes + len(key[1]) > _TYPED_BUDGET:
             _TYPED.clear()
+            _typed_bytes = 0
         _TYPED[key] = (tuple(errs), out)
+        _typed_bytes += len(key[1])
         return errs, out
     return list(hit[0]), hit[1]
 
