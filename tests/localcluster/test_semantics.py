@@ -66,6 +66,24 @@ async def test_noop_write_keeps_resource_version(api: Api) -> None:
     assert again["metadata"]["resourceVersion"] == cm["metadata"]["resourceVersion"]
 
 
+async def test_a_namespace_that_starts_terminating_refuses_new_content(api: Api) -> None:
+    ns = "ending"
+    await api.request("POST", "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {
+        "name": ns, "finalizers": ["example.com/hold"]}})
+
+    async def apply(name: str) -> tuple[int, Any]:
+        return await api.request("PATCH", f"/api/v1/namespaces/{ns}/configmaps/{name}",
+                                 {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}},
+                                 content_type="application/apply-patch+yaml", params={"fieldManager": "t"})
+
+    code, _ = await apply("before")
+    assert code == 201
+    code, _ = await api.request("DELETE", f"/api/v1/namespaces/{ns}")
+    assert code == 200
+    code, status = await apply("after")
+    assert code == 403 and f"namespace {ns} because it is being terminated" in status["message"]
+
+
 async def test_finalizers_hold_deletion(api: Api) -> None:
     await api.request("POST", CM_PATH, {"apiVersion": "v1", "kind": "ConfigMap",
                                         "metadata": {"name": "fin", "finalizers": ["a.example/x", "b.example/y"]}})

@@ -161,3 +161,19 @@ def test_invalid_and_expired_continue_tokens() -> None:
         store.list("configmaps", None, limit=2, continue_token=token)
     assert info.value.oldest == store.compacted_rv == store.current_rv - 2
     store.close()
+
+
+def test_get_shared_is_current_after_every_write(store: Store) -> None:
+    assert store.get_shared("configmaps", "default", "a") is None
+    store.create("configmaps", "default", "a", cm("a", v="1"))
+    first = store.get_shared("configmaps", "default", "a")
+    assert first is not None and first["metadata"]["labels"] == {"v": "1"}
+    assert store.get_shared("configmaps", "default", "a") is first, "kept until the resource is written"
+    store.create("configmaps", "default", "b", cm("b"))  # any write of the resource drops it
+    assert store.get_shared("configmaps", "default", "a") == first
+    store.update("configmaps", "default", "a", cm("a", v="2"))
+    got = store.get_shared("configmaps", "default", "a")
+    assert got is not None and got["metadata"]["labels"] == {"v": "2"}
+    assert got == store.get("configmaps", "default", "a")
+    store.delete("configmaps", "default", "a")
+    assert store.get_shared("configmaps", "default", "a") is None

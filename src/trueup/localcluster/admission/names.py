@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from trueup.localcluster.errors import Cause
@@ -129,6 +130,22 @@ def _mask_trailing_dash(value: str) -> str:
     return value[:-1] + "a" if len(value) > 1 and value.endswith("-") else value
 
 
+# Labels, annotation keys and namespaces repeat across objects: their messages are memoised.
+@lru_cache(maxsize=4096)
+def _qualified_name_errors(value: str) -> tuple[str, ...]:
+    return tuple(qualified_name(value))
+
+
+@lru_cache(maxsize=4096)
+def _label_value_errors(value: str) -> tuple[str, ...]:
+    return tuple(label_value(value))
+
+
+@lru_cache(maxsize=1024)
+def _namespace_errors(value: str) -> tuple[str, ...]:
+    return tuple(dns1123_label(value))
+
+
 def validate_labels(labels: Any, field: str) -> list[Cause]:
     if labels is None:
         return []
@@ -136,11 +153,11 @@ def validate_labels(labels: Any, field: str) -> list[Cause]:
         return [invalid(field, labels, "must be a map of strings")]
     causes: list[Cause] = []
     for key, value in labels.items():
-        causes += [invalid(field, key, m) for m in qualified_name(str(key))]
+        causes += [invalid(field, key, m) for m in _qualified_name_errors(str(key))]
         if not isinstance(value, str):
             causes.append(invalid(f"{field}", value, "label values must be strings"))
             continue
-        causes += [invalid(field, value, m) for m in label_value(value)]
+        causes += [invalid(field, value, m) for m in _label_value_errors(value)]
     return causes
 
 
@@ -152,7 +169,7 @@ def validate_annotations(annotations: Any, field: str) -> list[Cause]:
     causes: list[Cause] = []
     total = 0
     for key, value in annotations.items():
-        causes += [invalid(field, key, m) for m in qualified_name(str(key).lower())]
+        causes += [invalid(field, key, m) for m in _qualified_name_errors(str(key).lower())]
         total += len(str(key)) + len(value if isinstance(value, str) else str(value))
     if total > TOTAL_ANNOTATION_SIZE:
         causes.append(too_long(field, TOTAL_ANNOTATION_SIZE))
@@ -179,7 +196,7 @@ def validate_object_meta(meta: Any, group: str, kind: str, *, namespaced: bool,
         if not namespace:
             causes.append(required("metadata.namespace"))
         else:
-            causes += [invalid("metadata.namespace", namespace, m) for m in dns1123_label(str(namespace))]
+            causes += [invalid("metadata.namespace", namespace, m) for m in _namespace_errors(str(namespace))]
     elif namespace:
         causes.append(forbidden("metadata.namespace", "not allowed on this type"))
     causes += validate_labels(meta.get("labels"), "metadata.labels")

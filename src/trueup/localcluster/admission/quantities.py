@@ -9,6 +9,7 @@ so the walk is cheap. Unparsable values are left for validation. Pure.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from trueup.localcluster.schema import SchemaNode
@@ -52,23 +53,38 @@ def has_quantity(node: SchemaNode, _visiting: frozenset[str | int] = frozenset()
     return result
 
 
+@lru_cache(maxsize=4096)
+def _canonical_text(text: str, milli_round_up: bool) -> object:
+    return try_canonical(text, milli_round_up=milli_round_up)
+
+
 def canonicalize(value: Any, node: SchemaNode, *, in_list_map: bool = False) -> Any:
     """The value with every quantity below `node` canonical (dicts/lists changed in place)."""
     if node.def_name == QUANTITY:
+        if isinstance(value, str):  # manifests repeat the same few quantities
+            return _canonical_text(value, in_list_map)
         return try_canonical(value, milli_round_up=in_list_map)
     if not has_quantity(node):
         return value
+    # Only containers and quantities can change: scalars elsewhere are not visited.
     if node.kind == "struct" and isinstance(value, dict):
+        props = node.properties
+        open_struct = node.value_schema is not None
         for name, sub in value.items():
-            if node.has_field(name):
-                value[name] = canonicalize(sub, node.field(name))
+            if name in props or open_struct:
+                child = node.field(name)
+                if child.def_name == QUANTITY or isinstance(sub, (dict, list)):
+                    value[name] = canonicalize(sub, child)
     elif node.kind == "map" and isinstance(value, dict):
         item = node.field("*")
         resource_list = item.def_name == QUANTITY
         for name, sub in value.items():
-            value[name] = canonicalize(sub, item, in_list_map=resource_list)
+            if resource_list or isinstance(sub, (dict, list)):
+                value[name] = canonicalize(sub, item, in_list_map=resource_list)
     elif node.kind == "list" and isinstance(value, list):
         item = node.item
+        quantities = item.def_name == QUANTITY
         for i, sub in enumerate(value):
-            value[i] = canonicalize(sub, item)
+            if quantities or isinstance(sub, (dict, list)):
+                value[i] = canonicalize(sub, item)
     return value

@@ -12,15 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from trueup.localcluster.schema import SchemaNode
 
 _EMBEDDED = ("apiVersion", "kind", "metadata")
-
-
-def _known(node: SchemaNode, key: str) -> bool:
-    if node.embedded_resource and key in _EMBEDDED:
-        return True
-    return key in (node.raw.get("properties") or {})
 
 
 def _walk(value: Any, node: SchemaNode, parts: list[str], out: list[str], prune: bool) -> None:
@@ -28,41 +24,87 @@ def _walk(value: Any, node: SchemaNode, parts: list[str], out: list[str], prune:
     # unknown field, not built for every field walked.
     if isinstance(value, dict):
         if node.kind == "map":
+            values = node.field("")  # every key's schema
+            if values.kind not in ("struct", "map", "list"):
+                return  # scalar or unknown content: nothing below is checked
             for key, sub in value.items():
-                parts.append("." + key if parts else key)
-                _walk(sub, node.field(key), parts, out, prune)
-                parts.pop()
+                if isinstance(sub, (dict, list)):
+                    parts.append("." + key if parts else key)
+                    _walk(sub, values, parts, out, prune)
+                    parts.pop()
             return
         if node.kind != "struct":
             return
+        properties = node.properties
+        if not prune and node.value_schema is None and not node.preserve_unknown and not node.embedded_resource:
+            # the common case, a closed struct being checked: every key is known or reported
+            for key, sub in value.items():
+                if key not in properties:
+                    out.append("".join(parts) + ("." + key if parts else key))
+                elif isinstance(sub, (dict, list)):
+                    parts.append("." + key if parts else key)
+                    _walk(sub, node.field(key), parts, out, prune)
+                    parts.pop()
+            return
         preserve = node.preserve_unknown
-        properties = node.raw.get("properties") or {}
+        embedded = node.embedded_resource
+        open_struct = node.value_schema is not None
         for key in list(value):
-            if _known(node, key):
-                implicit = key in _EMBEDDED and key not in properties
-                if node.embedded_resource and implicit:
-                    continue
-            elif not isinstance(node.raw.get("additionalProperties"), dict):
+            sub = value[key]
+            if key in properties:
+                pass
+            elif embedded and key in _EMBEDDED:
+                continue  # implicit apiVersion/kind/metadata of an embedded resource
+            elif not open_struct:
                 if not preserve:
                     out.append("".join(parts) + ("." + key if parts else key))
                     if prune:
                         del value[key]
                 continue
-            parts.append("." + key if parts else key)
-            _walk(value[key], node.field(key), parts, out, prune)
-            parts.pop()
+            if isinstance(sub, (dict, list)):  # scalars have no fields to check
+                parts.append("." + key if parts else key)
+                _walk(sub, node.field(key), parts, out, prune)
+                parts.pop()
     elif isinstance(value, list) and node.kind == "list":
         item = node.item
+        if item.kind not in ("struct", "map", "list"):
+            return  # items of scalar or unknown content: nothing below them is checked
         for i, sub in enumerate(value):
-            parts.append(f"[{i}]")
-            _walk(sub, item, parts, out, prune)
-            parts.pop()
+            if isinstance(sub, (dict, list)):
+                parts.append(f"[{i}]")
+                _walk(sub, item, parts, out, prune)
+                parts.pop()
+
+
+# Appliers send each body twice (a dry run, then the apply) and again on every re-sync: the
+# answer is memoised per (schema, object JSON).
+_UNKNOWN: dict[tuple[SchemaNode, bytes], tuple[str, ...]] = {}
+_UNKNOWN_BUDGET = 16 * 1024 * 1024  # bytes of objects kept as keys; the memo is emptied beyond
+_UNKNOWN_MAX_BODY = 64 * 1024  # bigger objects are walked every time
+_unknown_bytes = 0
 
 
 def unknown_fields(obj: dict[str, Any], schema: SchemaNode) -> list[str]:
     """Paths of the fields of `obj` the schema does not know, in document order."""
+    try:
+        key = (schema, orjson.dumps(obj))
+    except (TypeError, orjson.JSONEncodeError):  # e.g. integers beyond 64 bits
+        key = None
+    if key is not None and len(key[1]) > _UNKNOWN_MAX_BODY:
+        key = None
+    if key is not None:
+        hit = _UNKNOWN.get(key)
+        if hit is not None:
+            return list(hit)
     out: list[str] = []
     _walk(obj, schema, [], out, False)
+    if key is not None:
+        global _unknown_bytes
+        if _unknown_bytes + len(key[1]) > _UNKNOWN_BUDGET:
+            _UNKNOWN.clear()
+            _unknown_bytes = 0
+        _UNKNOWN[key] = tuple(out)
+        _unknown_bytes += len(key[1])
     return out
 
 

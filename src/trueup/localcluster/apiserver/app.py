@@ -140,6 +140,10 @@ def build_app(state: APIState, token: str, version_info: dict[str, str] | None =
         raise errors.APIError(404, "NotFound", "the server could not find the requested resource")
 
     r = app.router
+    # Resource URLs first: nearly every request is one, and no other route matches them (the
+    # discovery routes below have fewer segments), so resolution stops at the first candidate.
+    r.add_route("*", "/api/{version}/{tail:.+}", handle_resource)
+    r.add_route("*", "/apis/{group}/{version}/{tail:.+}", handle_resource)
     for p in ("/healthz", "/livez", "/readyz"):
         r.add_get(p, ok)
         r.add_get(p + "/{check:.*}", ok)
@@ -154,7 +158,5 @@ def build_app(state: APIState, token: str, version_info: dict[str, str] | None =
     r.add_get("/openapi/v3", openapi_index)
     r.add_get("/openapi/v3/{path:.+}", openapi_doc)
     r.add_get("/openapi/v2", openapi_v2)
-    r.add_route("*", "/api/{version}/{tail:.+}", handle_resource)
-    r.add_route("*", "/apis/{group}/{version}/{tail:.+}", handle_resource)
     r.add_route("*", "/{tail:.*}", not_found)
     return app

@@ -10,6 +10,7 @@ that accepts only protobuf gets 406.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -96,8 +97,10 @@ class Accept:
     include_object: str = "Metadata"
 
 
+@lru_cache(maxsize=256)
 def negotiate(accept_header: str | None, include_object: str | None) -> Accept:
-    """Pick the first acceptable representation in the Accept header, in order."""
+    """Pick the first acceptable representation in the Accept header, in order (memoised:
+    clients send the same few headers; a refusal raises every time)."""
     header = accept_header or "*/*"
     json_ok = False
     for clause in header.split(","):

@@ -74,7 +74,7 @@ def _validate(state: APIState, rt: ResourceType, obj: Obj, old: Obj | None) -> N
 def _require_active_namespace(state: APIState, rt: ResourceType, namespace: str) -> None:
     if not rt.namespaced:
         return
-    ns = state.store.get("namespaces", "", namespace)
+    ns = state.store.get_shared("namespaces", "", namespace)  # read only
     if ns is None:
         raise errors.not_found("namespaces", namespace)
     if (ns.get("status") or {}).get("phase") == "Terminating" or meta(ns).get("deletionTimestamp"):

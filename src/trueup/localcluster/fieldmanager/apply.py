@@ -38,7 +38,7 @@ from .managed import (
 )
 from .merge import merge
 from .objects import drop_paths, reset_set, with_managed, without_managed
-from .walk import check_config, ensure_named_fields_are_members, fields_of, remove_items
+from .walk import ensure_named_fields_are_members, remove_items, typed_fields
 
 
 def _gvk(api_version: str, kind: Any) -> str:
@@ -46,8 +46,8 @@ def _gvk(api_version: str, kind: Any) -> str:
     return f"{group}/{version}, Kind={kind or ''}"
 
 
-def check_apply_request(config: dict[str, Any], schema: SchemaNode, manager: str, api_version: str) -> None:
-    """Reject what kube-apiserver rejects before merging (422, 400, 500)."""
+def check_apply_request(config: dict[str, Any], schema: SchemaNode, manager: str, api_version: str) -> FieldSet:
+    """Reject what kube-apiserver rejects before merging (422, 400, 500); the fields `config` sets."""
     if not manager:
         raise errors.invalid("PatchOptions", "", [errors.field_cause(
             "fieldManager", "Required value: is required for apply patch", "FieldValueRequired")],
@@ -55,11 +55,12 @@ def check_apply_request(config: dict[str, Any], schema: SchemaNode, manager: str
     md = config.get("metadata")
     if isinstance(md, dict) and md.get("managedFields") is not None:
         raise errors.bad_request("metadata.managedFields must be nil")
-    errs = check_config(config, schema)
+    errs, fields = typed_fields(config, schema)
     if errs:
         detail = errs[0] if len(errs) == 1 else "errors:\n  " + "\n  ".join(errs)
         raise APIError(500, "",
                        f"failed to create typed patch object ({_gvk(api_version, config.get('kind'))}): {detail}")
+    return fields
 
 
 def apply(
@@ -75,10 +76,12 @@ def apply(
     reset_fields: Sequence[tuple[str, ...]] = (),
 ) -> dict[str, Any]:
     """Server-side apply of `config` onto `live` (None: create); see the module docstring."""
-    check_apply_request(config, schema, manager, api_version)
+    fields = check_apply_request(config, schema, manager, api_version)
     now = normalize_time(now)
     cfg = drop_paths(config, reset_fields)
     ignored = reset_set(reset_fields)
+    # the applier's set: the config's fields without the reset ones (those and all below them)
+    new_set = fields.recursive_difference(ignored)
     if live is None:
         live_obj: dict[str, Any] = {}
         managed: Managed = {}
@@ -90,7 +93,7 @@ def apply(
             if fs:
                 bfa = Entry(BEFORE_FIRST_APPLY, UPDATE, api_version, fs, now)
                 managed[bfa.ident] = bfa
-    args = (live_obj, cfg, schema, managed, manager, api_version, now, subresource, ignored)
+    args = (live_obj, cfg, new_set, schema, managed, manager, api_version, now, subresource)
     try:
         merged = _apply(*args, force=force)
     except ApplyConflicts as conflicts:
@@ -108,11 +111,10 @@ def apply(
     return merged
 
 
-def _apply(live: dict[str, Any], config: dict[str, Any], schema: SchemaNode, managed: Managed, manager: str,
-           api_version: str, now: str, subresource: str, ignored: FieldSet, *, force: bool) -> dict[str, Any]:
+def _apply(live: dict[str, Any], config: dict[str, Any], new_set: FieldSet, schema: SchemaNode, managed: Managed,
+           manager: str, api_version: str, now: str, subresource: str, *, force: bool) -> dict[str, Any]:
     ident = identifier(manager, APPLY, api_version, subresource)
     last = managed.get(ident)
-    new_set = fields_of(config, schema).recursive_difference(ignored)
     merged: dict[str, Any] = merge(live, config, schema)
     managers = dict(managed)
     managers[ident] = Entry(manager, APPLY, api_version, new_set, last.time if last else None, subresource)
@@ -152,6 +154,9 @@ def _prune(merged: dict[str, Any], last: FieldSet, managers: Managed, schema: Sc
     owned = FieldSet()
     for entry in managers.values():
         owned = owned.union(entry.fields)
+    if not last.difference(owned):
+        # everything owned before is still owned (e.g. a repeated apply): nothing to remove
+        return merged
     removal = ensure_named_fields_are_members(last, schema).difference(
         ensure_named_fields_are_members(owned, schema))
     removal = removal.difference(STRIP)

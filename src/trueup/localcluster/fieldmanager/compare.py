@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from ..schema import SchemaNode
 from .fieldset import FieldSet
 from .walk import granular, item_pe_lenient, list_mode
@@ -116,11 +118,22 @@ def _descend(lhs: Any, rhs: Any, node: SchemaNode, pe: str, a: FieldSet, m: Fiel
     d.attach(pe, sd)
 
 
+def same_json(x: dict[str, Any] | list[Any], y: Any) -> bool:
+    """Whether two containers are the same JSON (true is not 1, key order counts): when they
+    are, comparing them finds nothing. Python's == (fast, but true == 1) rules most out first."""
+    if type(x) is not type(y) or x != y:
+        return False
+    try:
+        return orjson.dumps(x) == orjson.dumps(y)
+    except (TypeError, orjson.JSONEncodeError):
+        return False
+
+
 def _dict(lhs: dict[str, Any], rhs: dict[str, Any], node: SchemaNode, a: FieldSet, m: FieldSet, d: FieldSet,
           in_new: bool) -> None:
     for k, lv in lhs.items():
         rv = rhs.get(k, ABSENT)
-        if rv is lv:
+        if rv is lv or (isinstance(lv, (dict, list)) and same_json(lv, rv)):
             continue
         _entry(lv, rv, node.field(k), "f:" + k, a, m, d, False, in_new)
     required = () if node.custom or in_new else (node.raw.get("required") or ())

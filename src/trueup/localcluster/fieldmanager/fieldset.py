@@ -107,7 +107,7 @@ class FieldSet:
 
     def attach(self, pe: str, sub: FieldSet) -> None:
         """Add `sub` as the subtree under `pe` if it is not empty."""
-        if sub:
+        if sub.members or sub:
             self.children[pe] = sub
 
     @classmethod
@@ -119,7 +119,14 @@ class FieldSet:
 
     # ----- queries
     def __bool__(self) -> bool:
-        return bool(self.members) or any(self.children.values())
+        if self.members:
+            return True
+        # `c.members or c`: most subtrees own something themselves, so no recursion is needed;
+        # a plain loop, not any(generator): this runs for every node of every set operation
+        for c in self.children.values():  # noqa: SIM110
+            if c.members or c:
+                return True
+        return False
 
     def empty(self) -> bool:
         return not self
@@ -206,10 +213,17 @@ class FieldSet:
     # ----- fieldsV1
     def to_fields_v1(self) -> dict[str, Any]:
         """The fieldsV1 object: `.` first, then `f:` (byte order), `k:`, `v:`, `i:`."""
+        children = self.children
+        keys = sorted(self.members | children.keys()) if children else sorted(self.members)
+        if keys and keys[-1][:1] != "f":
+            # `f:` < `i:` < `k:` < `v:` in byte order; pe_order puts `i:` last
+            keys.sort(key=pe_order)
+        if not children:
+            return {pe: {} for pe in keys}
         out: dict[str, Any] = {}
-        for pe in sorted(self.members | self.children.keys(), key=pe_order):
-            sub = self.children.get(pe)
-            if sub is None or not sub:
+        for pe in keys:
+            sub = children.get(pe)
+            if sub is None or not (sub.members or sub):
                 out[pe] = {}
             elif pe in self.members:
                 out[pe] = {".": {}, **sub.to_fields_v1()}

@@ -12,7 +12,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
+
+import orjson
 
 from .fieldset import FieldSet
 
@@ -69,6 +72,7 @@ class Entry:
 Managed = dict[str, Entry]  # identifier → entry
 
 
+@lru_cache(maxsize=1024)
 def identifier(manager: str, operation: str, api_version: str, subresource: str) -> str:
     """kube-apiserver's manager identifier: the entry's JSON without time, fields, Apply's apiVersion."""
     d: dict[str, str] = {}
@@ -83,6 +87,7 @@ def identifier(manager: str, operation: str, api_version: str, subresource: str)
     return json.dumps(d, separators=(",", ":"), ensure_ascii=False)
 
 
+@lru_cache(maxsize=256)
 def normalize_time(value: str) -> str:
     """RFC3339 UTC with whole seconds; ValueError if unparsable."""
     dt = datetime.fromisoformat(value.replace("z", "Z"))
@@ -91,6 +96,7 @@ def normalize_time(value: str) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@lru_cache(maxsize=1024)
 def _seconds(t: str | None) -> float:
     if not t:
         return 0.0
@@ -98,6 +104,28 @@ def _seconds(t: str | None) -> float:
         return datetime.fromisoformat(t).timestamp()
     except ValueError:
         return 0.0
+
+
+_PARSED: dict[bytes, FieldSet] = {}  # fieldsV1 JSON → its set (sets are never changed once built)
+_PARSED_MAX = 1024
+_PARSED_MAX_BYTES = 16 * 1024
+
+
+def _parse_fields(data: Any) -> FieldSet:
+    """FieldSet.from_fields_v1, memoised: the entries of objects applied from one template repeat."""
+    try:
+        key = orjson.dumps(data)
+    except (TypeError, orjson.JSONEncodeError):
+        return FieldSet.from_fields_v1(data)
+    if len(key) > _PARSED_MAX_BYTES:  # the memo stays a few MiB
+        return FieldSet.from_fields_v1(data)
+    fs = _PARSED.get(key)
+    if fs is None:
+        fs = FieldSet.from_fields_v1(data)  # ValueError: not memoised
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = fs
+    return fs
 
 
 def decode(raw: Any) -> Managed:
@@ -124,7 +152,7 @@ def decode(raw: Any) -> Managed:
             manager=str(e.get("manager") or ""),
             operation=op,
             api_version=api_version,
-            fields=FieldSet.from_fields_v1(e.get("fieldsV1")),
+            fields=_parse_fields(e.get("fieldsV1")),
             time=normalize_time(t) if isinstance(t, str) and t else None,
             subresource=str(e.get("subresource") or ""),
         )
@@ -146,7 +174,10 @@ def _sort_key(e: Entry) -> tuple[int, float, str, str, str]:
 def encode(managed: Managed) -> list[dict[str, Any]]:
     """The managedFields list: non-empty entries, sorted."""
     out: list[dict[str, Any]] = []
-    for e in sorted((e for e in managed.values() if e.fields), key=_sort_key):
+    entries = [e for e in managed.values() if e.fields]
+    if len(entries) > 1:
+        entries.sort(key=_sort_key)
+    for e in entries:
         d: dict[str, Any] = {"manager": e.manager, "operation": e.operation, "apiVersion": e.api_version}
         if e.time:
             d["time"] = e.time

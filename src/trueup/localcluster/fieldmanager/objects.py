@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from .fieldset import FieldSet
@@ -35,6 +36,11 @@ def with_managed(obj: dict[str, Any], managed: Managed) -> dict[str, Any]:
 
 
 def reset_set(reset_fields: Sequence[tuple[str, ...]]) -> FieldSet:
+    return _reset_set(tuple(tuple(path) for path in reset_fields))
+
+
+@lru_cache(maxsize=64)
+def _reset_set(reset_fields: tuple[tuple[str, ...], ...]) -> FieldSet:  # sets are never changed once built
     return FieldSet.of(*(tuple("f:" + p for p in path) for path in reset_fields if path))
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from ..schema import ANY, SchemaNode
 from .fieldset import FieldSet, Path, compact_json, path_string
 
@@ -22,28 +24,21 @@ class TypedError(ValueError):
 
 def list_mode(node: SchemaNode) -> str:
     """atomic | set | map, for a list node (anything else is atomic)."""
-    if node.kind != "list":
-        return "atomic"
-    mode = node.list_type
-    if mode == "map" and not node.list_keys:
-        return "atomic"
-    return mode
+    return node.list_mode
 
 
 def granular(node: SchemaNode, value: Any) -> bool:
     """Whether `value` (a dict or list) is tracked field by field / item by item under `node`."""
     if isinstance(value, dict):
-        if node.kind in ("struct", "map"):
-            return not node.atomic
-        return node.kind == "any"
+        return node.dict_granular
     if isinstance(value, list):
-        return list_mode(node) != "atomic"
+        return node.list_granular
     return False
 
 
 def declared(node: SchemaNode, name: str) -> bool:
     """A named struct field (not a map key, not unknown content)."""
-    return node.kind == "struct" and name in (node.raw.get("properties") or {})
+    return node.kind == "struct" and name in node.properties
 
 
 def child_node(node: SchemaNode, pe: str) -> SchemaNode:
@@ -99,24 +94,30 @@ def fields_of(obj: dict[str, Any], schema: SchemaNode) -> FieldSet:
 
 
 def _dict_fields(value: dict[str, Any], node: SchemaNode, out: FieldSet) -> None:
-    props = (node.raw.get("properties") or {}) if node.kind == "struct" else {}
+    props = node.properties if node.kind == "struct" else {}
+    members = out.members
     for key, v in value.items():
         pe = "f:" + key
-        child = node.field(key)
-        if isinstance(v, (dict, list)) and v and granular(child, v):
-            sub = FieldSet()
-            if isinstance(v, dict):
+        if isinstance(v, dict):
+            child = node.field(key)
+            if v and child.dict_granular:
+                sub = FieldSet()
                 _dict_fields(v, child, sub)
-            else:
-                _list_fields(v, child, sub)
-            out.attach(pe, sub)
-            if key not in props:
-                out.members.add(pe)
-        elif isinstance(v, list) and granular(child, v):  # an empty granular list
-            if key not in props:
-                out.members.add(pe)
-        else:
-            out.members.add(pe)
+                out.attach(pe, sub)
+                if key not in props:
+                    members.add(pe)
+                continue
+        elif isinstance(v, list):
+            child = node.field(key)
+            if child.list_granular:
+                if v:
+                    sub = FieldSet()
+                    _list_fields(v, child, sub)
+                    out.attach(pe, sub)
+                if key not in props:
+                    members.add(pe)
+                continue
+        members.add(pe)
 
 
 def _list_fields(value: list[Any], lnode: SchemaNode, out: FieldSet) -> None:
@@ -127,44 +128,95 @@ def _list_fields(value: list[Any], lnode: SchemaNode, out: FieldSet) -> None:
         pe = item_pe_lenient(item, lnode, mode, keys)
         if pe is None:
             continue
-        if isinstance(item, dict) and item and granular(inode, item):
+        if isinstance(item, dict) and item and inode.dict_granular:
             sub = FieldSet()
             _dict_fields(item, inode, sub)
             out.attach(pe, sub)
         out.members.add(pe)
 
 
-# ----- checks of an apply body
+# ----- checks of an apply body (and, in the same walk, the set it applies)
 def check_config(config: dict[str, Any], schema: SchemaNode) -> list[str]:
     """Errors that make an apply body untypable, worded as structured-merge-diff does."""
+    return typed_fields(config, schema)[0]
+
+
+# Appliers send each body twice (a dry run, then the apply) and again on every re-sync: the
+# walk's result is memoised per (schema, body JSON). Sets are never changed once built.
+_TYPED: dict[tuple[SchemaNode, bytes], tuple[tuple[str, ...], FieldSet]] = {}
+_TYPED_BUDGET = 16 * 1024 * 1024  # bytes of bodies kept as keys; the memo is emptied beyond
+_TYPED_MAX_BODY = 64 * 1024  # bigger bodies are walked every time
+_typed_bytes = 0
+
+
+def typed_fields(config: dict[str, Any], schema: SchemaNode) -> tuple[list[str], FieldSet]:
+    """(check_config's errors, fields_of(config)) from one walk; the set is meaningful only
+    when there are no errors."""
+    try:
+        key = (schema, orjson.dumps(config))
+    except (TypeError, orjson.JSONEncodeError):  # e.g. integers beyond 64 bits
+        return _typed_fields(config, schema)
+    if len(key[1]) > _TYPED_MAX_BODY:
+        return _typed_fields(config, schema)
+    hit = _TYPED.get(key)
+    if hit is None:
+        global _typed_bytes
+        errs, out = _typed_fields(config, schema)
+        if _typed_bytes + len(key[1]) > _TYPED_BUDGET:
+            _TYPED.clear()
+            _typed_bytes = 0
+        _TYPED[key] = (tuple(errs), out)
+        _typed_bytes += len(key[1])
+        return errs, out
+    return list(hit[0]), hit[1]
+
+
+def _typed_fields(config: dict[str, Any], schema: SchemaNode) -> tuple[list[str], FieldSet]:
     errs: list[str] = []
-    _check_dict(config, schema, (), errs)
-    return errs
+    out = FieldSet()
+    _typed_dict(config, schema, (), errs, out)
+    return errs, out
 
 
-def _check_dict(value: dict[str, Any], node: SchemaNode, path: Path, errs: list[str]) -> None:
+def _typed_dict(value: dict[str, Any], node: SchemaNode, path: Path, errs: list[str], out: FieldSet) -> None:
+    is_struct = node.kind == "struct"
     strict = (
-        node.kind == "struct"
+        is_struct
         and not node.custom
         and not node.raw.get("additionalProperties")
         and not node.raw.get("x-kubernetes-preserve-unknown-fields")
     )
-    props = (node.raw.get("properties") or {}) if strict else {}
+    props = node.properties if is_struct else {}
+    members = out.members
     for key, v in value.items():
+        pe = "f:" + key
         if strict and key not in props:
-            errs.append(f"{path_string((*path, 'f:' + key))}: field not declared in schema")
+            errs.append(f"{path_string((*path, pe))}: field not declared in schema")
             continue
-        if isinstance(v, (dict, list)) and v:
+        if isinstance(v, dict):
             child = node.field(key)
-            if granular(child, v):
-                _check_value(v, child, (*path, "f:" + key), errs)
+            if v and child.dict_granular:
+                sub = FieldSet()
+                _typed_dict(v, child, (*path, pe), errs, sub)
+                out.attach(pe, sub)
+                if key not in props:
+                    members.add(pe)
+                continue
+        elif isinstance(v, list):
+            child = node.field(key)
+            if child.list_granular:
+                if v:
+                    sub = FieldSet()
+                    _typed_list(v, child, (*path, pe), errs, sub)
+                    out.attach(pe, sub)
+                if key not in props:
+                    members.add(pe)
+                continue
+        members.add(pe)
 
 
-def _check_value(v: dict[str, Any] | list[Any], node: SchemaNode, path: Path, errs: list[str]) -> None:
-    if isinstance(v, dict):
-        _check_dict(v, node, path, errs)
-        return
-    mode = list_mode(node)
+def _typed_list(v: list[Any], node: SchemaNode, path: Path, errs: list[str], out: FieldSet) -> None:
+    mode = node.list_mode
     inode = node.item
     seen: set[str] = set()
     keys = node.list_keys
@@ -178,8 +230,11 @@ def _check_value(v: dict[str, Any] | list[Any], node: SchemaNode, path: Path, er
             errs.append(f"{path_string(path)}: duplicate entries for key {path_string((pe,))}")
             continue
         seen.add(pe)
-        if isinstance(item, dict) and item and granular(inode, item):
-            _check_dict(item, inode, (*path, pe), errs)
+        if isinstance(item, dict) and item and inode.dict_granular:
+            sub = FieldSet()
+            _typed_dict(item, inode, (*path, pe), errs, sub)
+            out.attach(pe, sub)
+        out.members.add(pe)
 
 
 # ----- removing paths
@@ -258,4 +313,5 @@ __all__ = [
     "item_pe_lenient",
     "list_mode",
     "remove_items",
+    "typed_fields",
 ]

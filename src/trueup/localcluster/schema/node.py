@@ -15,7 +15,8 @@ Rules (structured-merge-diff, as kube-apiserver applies them):
 - maps and structs are granular unless `x-kubernetes-map-type: atomic`.
 - missing list-map keys take schema defaults (`protocol: TCP` on ports), see `KEY_DEFAULTS`.
 
-Nodes are created lazily and cached per raw dict, so walking is cheap. Pure: no I/O.
+Nodes are created lazily and cached per parent, and each answers from attributes computed
+once when it is created (the raw schema is never modified), so walking is cheap. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -44,10 +45,23 @@ class SchemaNode:
         "_cache",
         "_item",
         "_resolve",
+        "_value_node",
+        "atomic",
         "custom",
         "def_name",
+        "dict_granular",
+        "embedded_resource",
         "kind",
+        "list_granular",
+        "list_keys",
+        "list_mode",
+        "list_type",
+        "patch_merge_key",
+        "patch_strategy",
+        "preserve_unknown",
+        "properties",
         "raw",
+        "value_schema",
     )
 
     def __init__(
@@ -71,7 +85,37 @@ class SchemaNode:
         self.def_name = name or def_name
         self._cache: dict[str, SchemaNode] = {}
         self._item: SchemaNode | None = None
+        self._value_node: SchemaNode | None = None
         self.kind: NodeKind = _classify(merged)
+        # Everything below is a function of `raw`, computed once.
+        props = merged.get("properties")
+        self.properties: Mapping[str, Any] = props if isinstance(props, Mapping) and props else {}
+        ap = merged.get("additionalProperties")
+        # The schema of keys that are not properties (struct additionalProperties, map values).
+        self.value_schema: Mapping[str, Any] | None = ap if isinstance(ap, Mapping) else None
+        s = merged.get("x-kubernetes-patch-strategy")
+        self.patch_strategy: frozenset[str] = (
+            frozenset(p.strip() for p in str(s).split(",")) if s else frozenset())
+        mk = merged.get("x-kubernetes-patch-merge-key")
+        self.patch_merge_key: str | None = str(mk) if mk else None
+        self.list_type: ListType = self._list_type()
+        keys = merged.get("x-kubernetes-list-map-keys")
+        self.list_keys: tuple[str, ...] = (
+            tuple(str(k) for k in keys) if keys else (self.patch_merge_key,) if self.patch_merge_key else ())
+        self.atomic: bool = (self.list_type == "atomic" if self.kind == "list"
+                             else merged.get("x-kubernetes-map-type") == "atomic")
+        self.preserve_unknown: bool = bool(merged.get("x-kubernetes-preserve-unknown-fields")) or self.kind == "any"
+        self.embedded_resource: bool = bool(merged.get("x-kubernetes-embedded-resource"))
+        # How server-side apply walks a value here: a list's mode (atomic unless the schema
+        # says set, or map with keys), and whether a dict / a list is tracked key by key.
+        mode: ListType = "atomic"
+        if self.kind == "list":
+            mode = self.list_type
+            if mode == "map" and not self.list_keys:
+                mode = "atomic"
+        self.list_mode: ListType = mode
+        self.list_granular: bool = mode != "atomic"
+        self.dict_granular: bool = (not self.atomic) if self.kind in ("struct", "map") else self.kind == "any"
 
     # ----- structure
     def field(self, name: str) -> SchemaNode:
@@ -79,28 +123,28 @@ class SchemaNode:
         node = self._cache.get(name)
         if node is not None:
             return node
-        sub: Mapping[str, Any] | None = None
         if self.kind == "struct":
-            sub = (self.raw.get("properties") or {}).get(name)
-            if sub is None and isinstance(self.raw.get("additionalProperties"), Mapping):
-                sub = self.raw["additionalProperties"]
-        elif self.kind == "map":
-            ap = self.raw.get("additionalProperties")
-            sub = ap if isinstance(ap, Mapping) else None
-        node = SchemaNode(sub, self._resolve, self.custom) if sub is not None else ANY
-        self._cache[name] = node
-        return node
+            sub = self.properties.get(name)
+            if sub is not None:
+                node = self._cache[name] = SchemaNode(sub, self._resolve, self.custom)
+                return node
+        elif self.kind != "map":
+            return ANY
+        # a map key or a struct's additional property: one node for all of them
+        if self._value_node is None:
+            vs = self.value_schema
+            self._value_node = SchemaNode(vs, self._resolve, self.custom) if vs is not None else ANY
+        return self._value_node
 
     def has_field(self, name: str) -> bool:
         """Whether `name` is a known field (always true for maps and unknown content)."""
         if self.kind == "struct":
-            return name in (self.raw.get("properties") or {}) or isinstance(
-                self.raw.get("additionalProperties"), Mapping
-            ) or bool(self.raw.get("additionalProperties") is True)
+            return name in self.properties or self.value_schema is not None or bool(
+                self.raw.get("additionalProperties") is True)
         return True
 
     def fields(self) -> list[str]:
-        return list((self.raw.get("properties") or {}).keys())
+        return list(self.properties.keys())
 
     @property
     def item(self) -> SchemaNode:
@@ -109,9 +153,9 @@ class SchemaNode:
             self._item = SchemaNode(items, self._resolve, self.custom) if isinstance(items, Mapping) else ANY
         return self._item
 
-    # ----- Kubernetes semantics
-    @property
-    def list_type(self) -> ListType:
+    # ----- Kubernetes semantics (list_type, list_keys, atomic, patch_strategy, patch_merge_key,
+    # preserve_unknown, embedded_resource are attributes set in __init__)
+    def _list_type(self) -> ListType:
         explicit = self.raw.get("x-kubernetes-list-type")
         if explicit in ("atomic", "set", "map"):
             return explicit  # type: ignore[no-any-return]
@@ -120,42 +164,9 @@ class SchemaNode:
         return "atomic"
 
     @property
-    def list_keys(self) -> tuple[str, ...]:
-        keys = self.raw.get("x-kubernetes-list-map-keys")
-        if keys:
-            return tuple(str(k) for k in keys)
-        mk = self.patch_merge_key
-        return (mk,) if mk else ()
-
-    @property
     def key_defaults(self) -> dict[str, Any]:
         """Defaults for list-map key fields of this list's items."""
         return KEY_DEFAULTS.get(self.item.def_name, {})
-
-    @property
-    def atomic(self) -> bool:
-        """A map/struct replaced as a whole (x-kubernetes-map-type: atomic), or an atomic list."""
-        if self.kind == "list":
-            return self.list_type == "atomic"
-        return self.raw.get("x-kubernetes-map-type") == "atomic"
-
-    @property
-    def patch_strategy(self) -> frozenset[str]:
-        s = self.raw.get("x-kubernetes-patch-strategy")
-        return frozenset(p.strip() for p in str(s).split(",")) if s else frozenset()
-
-    @property
-    def patch_merge_key(self) -> str | None:
-        k = self.raw.get("x-kubernetes-patch-merge-key")
-        return str(k) if k else None
-
-    @property
-    def preserve_unknown(self) -> bool:
-        return bool(self.raw.get("x-kubernetes-preserve-unknown-fields")) or self.kind == "any"
-
-    @property
-    def embedded_resource(self) -> bool:
-        return bool(self.raw.get("x-kubernetes-embedded-resource"))
 
     @property
     def json_types(self) -> frozenset[str]:

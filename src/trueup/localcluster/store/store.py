@@ -31,6 +31,7 @@ _loads = orjson.loads
 Events = list[WatchEvent]
 Objects = list[JSONObject]
 _dumps = orjson.dumps
+_SHARED_MAX = 1024  # get_shared entries per resource
 
 
 def _stamp(obj: JSONObject, rv: int) -> JSONObject:
@@ -66,6 +67,8 @@ class Store:
         self._current_rv, self._compacted_rv = self._db.load_positions()
         self._hub = Hub()
         self._closed = False
+        # get_shared's parsed objects, per resource; a write of the resource drops its entries
+        self._shared: dict[str, dict[tuple[str, str], JSONObject | None]] = {}
 
     # -- positions -------------------------------------------------------------------------------
 
@@ -84,6 +87,20 @@ class Store:
     def get(self, resource: str, namespace: str, name: str) -> JSONObject | None:
         row = self._db.get(resource, namespace, name)
         return None if row is None else _as_object(row[1])
+
+    def get_shared(self, resource: str, namespace: str, name: str) -> JSONObject | None:
+        """`get` for callers that only read the result (e.g. the namespace every create checks):
+        the parsed object (or None) is kept until the next write of `resource`, and is shared,
+        so it must never be changed."""
+        per = self._shared.setdefault(resource, {})
+        key = (namespace, name)
+        if key in per:
+            return per[key]
+        obj = self.get(resource, namespace, name)
+        if len(per) >= _SHARED_MAX:
+            per.clear()
+        per[key] = obj
+        return obj
 
     def list(
         self,
@@ -176,6 +193,7 @@ class Store:
     def _commit(self, row: EventRow) -> None:
         if self._closed:
             raise RuntimeError("store is closed")
+        self._shared.pop(row[2], None)
         self._db.write(row)
         rv, kind, resource, namespace, name, data, prev = row
         self._current_rv = rv
