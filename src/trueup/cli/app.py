@@ -40,6 +40,7 @@ import yaml
 
 from trueup.kube import ApiError, Client, ConfigError, load_config
 
+from . import eventloop
 from .app_lookup import APPLICATIONS, AppCliError, api_of, api_option, find, list_apps, res_of
 from .app_revision import RevisionError, Wanted, wanted_revision
 
@@ -78,7 +79,7 @@ def _run(t: Target, body: Callable[[Client], Awaitable[T]]) -> T:
             await client.close()
 
     try:
-        return asyncio.run(go())
+        return eventloop.run(go())
     except BrokenPipeError:  # stdout closed early (`| head`): click exits 1 quietly
         raise
     except (AppCliError, ApiError, ConfigError, RevisionError, OSError) as exc:

@@ -56,9 +56,9 @@ def default_cache_dir() -> Path:
 
 
 def run_or_exit(make: Callable[[], Awaitable[T]]) -> T:
-    import asyncio
+    from .eventloop import run
 
-    return guard(lambda: asyncio.run(make()))  # type: ignore[arg-type]
+    return guard(lambda: run(make()))  # type: ignore[arg-type]
 
 
 def guard(call: Callable[[], T]) -> T:

@@ -4,12 +4,13 @@ exit code 1 instead of a traceback."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 import click
+
+from . import eventloop
 
 T = TypeVar("T")
 
@@ -22,7 +23,7 @@ def run_until_stopped(main: Coroutine[Any, Any, T], default: T) -> T:
     result = default
     try:
         with contextlib.suppress(KeyboardInterrupt):
-            result = asyncio.run(main)
+            result = eventloop.run(main)
     except (ListenError, DataDirInUse) as exc:
         raise click.ClickException(str(exc)) from None
     return result
