@@ -17,6 +17,27 @@ import orjson
 from trueup.localcluster.schema import SchemaNode
 
 _EMBEDDED = ("apiVersion", "kind", "metadata")
+_CONTAINERS = ("struct", "map", "list")
+_OPAQUE: dict[SchemaNode, bool] = {}  # per node; emptied beyond _OPAQUE_MAX (CRD schemas come and go)
+_OPAQUE_MAX = 65536
+
+
+def _opaque(node: SchemaNode) -> bool:
+    """Whether `_walk` finds nothing below `node` whatever the value: it checks and prunes only
+    the keys of structs, found through maps and lists of containers."""
+    hit = _OPAQUE.get(node)
+    if hit is None:
+        kind = node.kind
+        if kind == "map":
+            hit = node.field("").kind not in _CONTAINERS
+        elif kind == "list":
+            hit = node.item.kind not in _CONTAINERS
+        else:
+            hit = kind != "struct"
+        if len(_OPAQUE) >= _OPAQUE_MAX:
+            _OPAQUE.clear()
+        _OPAQUE[node] = hit
+    return hit
 
 
 def _walk(value: Any, node: SchemaNode, parts: list[str], out: list[str], prune: bool) -> None:
@@ -42,9 +63,11 @@ def _walk(value: Any, node: SchemaNode, parts: list[str], out: list[str], prune:
                 if key not in properties:
                     out.append("".join(parts) + ("." + key if parts else key))
                 elif isinstance(sub, (dict, list)):
-                    parts.append("." + key if parts else key)
-                    _walk(sub, node.field(key), parts, out, prune)
-                    parts.pop()
+                    child = node.field(key)
+                    if not _opaque(child):  # e.g. labels, a list of strings: nothing to check
+                        parts.append("." + key if parts else key)
+                        _walk(sub, child, parts, out, prune)
+                        parts.pop()
             return
         preserve = node.preserve_unknown
         embedded = node.embedded_resource
