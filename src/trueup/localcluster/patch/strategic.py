@@ -17,7 +17,7 @@ from typing import Any
 from trueup.localcluster.errors import bad_request
 from trueup.localcluster.schema import SchemaNode
 
-from ._common import Category, category, go_fmt, go_type, rejected, same, scalar_key, unreasoned
+from ._common import Category, category, copy_json, go_fmt, go_type, rejected, same, scalar_key, unreasoned
 from .strategic_order import index_of, no_merge_key, normalize, partition
 
 PATCH = "$patch"
@@ -46,13 +46,13 @@ def strategic_merge_patch(
 ) -> dict[str, Any]:
     """Apply a strategic merge patch to `original` (the live object) and return the new object."""
     if patch is None:
-        return copy.deepcopy(original)
+        return copy_json(original)
     if not isinstance(patch, dict):
         kind = _JSON_NAMES[category(patch)]
         raise bad_request(f"json: cannot unmarshal {kind} into Go value of type map[string]interface {{}}")
     if not isinstance(original, dict):
         raise bad_request("invalid JSON document")
-    return _merge_map(copy.deepcopy(original), copy.deepcopy(patch), schema)
+    return _merge_map(copy_json(original), copy_json(patch), schema)
 
 
 # ----- maps

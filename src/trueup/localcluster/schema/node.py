@@ -47,6 +47,7 @@ class SchemaNode:
         "_resolve",
         "_value_node",
         "atomic",
+        "closed_builtin",
         "custom",
         "def_name",
         "dict_granular",
@@ -116,6 +117,9 @@ class SchemaNode:
         self.list_mode: ListType = mode
         self.list_granular: bool = mode != "atomic"
         self.dict_granular: bool = (not self.atomic) if self.kind in ("struct", "map") else self.kind == "any"
+        # A built-in struct that declares every field it may hold (apply bodies may set no other).
+        self.closed_builtin: bool = (self.kind == "struct" and not custom and not merged.get("additionalProperties")
+                                     and not merged.get("x-kubernetes-preserve-unknown-fields"))
 
     # ----- structure
     def field(self, name: str) -> SchemaNode:
