@@ -105,9 +105,12 @@ def _repo_credentials() -> CredentialSource:
     ctx = click.get_current_context(silent=True)
     path = ctx.meta.get("trueup.repo_creds") if ctx is not None else None
     from trueup.engine import LocalCredentials, NoCredentials
+
+    if not path:
+        return NoCredentials()
     from trueup.source import load_local
 
-    return LocalCredentials(load_local(path)) if path else NoCredentials()
+    return LocalCredentials(load_local(path))
 
 
 repo_creds_option = click.option(

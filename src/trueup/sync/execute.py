@@ -31,7 +31,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..diff.noop import apply_is_noop
 from ..kube import ApiError, Client, Discovery, Res, UnknownKind
 from ..model import ResourceKey
 from .plan import PHASES, TRACKING_ANNOTATION, Plan, Task, is_hook, tracking_id
@@ -220,6 +219,10 @@ class Syncer:
                 item.setdefault("kind", res.kind)
                 found[(res, str(meta.get("namespace") or ""), str(meta.get("name", "")))] = item
         unchanged: dict[Task, Obj] = {}
+        if not found:
+            return unchanged  # nothing live yet (a first sync): the no-op check is not even imported
+        from ..diff.noop import apply_is_noop
+
         for task, (res, ns, obj) in wanted.items():
             live = found.get((res, ns or "", str(obj["metadata"]["name"])))
             if live is not None and apply_is_noop(obj, live, FIELD_MANAGER):
