@@ -164,7 +164,7 @@ class Syncer:
                 try:
                     predicted, created = await self.client.apply(
                         res, meta.get("namespace"), meta["name"], obj, field_manager=FIELD_MANAGER, dry_run=True,
-                        field_validation="Strict" if opts.validate else "Ignore")
+                        field_validation="Strict" if opts.validate else "Ignore", created_body=False)
                     # The live resourceVersion (a dry run never moves it): tells "unchanged" from
                     # "configured" after the real apply without another GET.
                     if not created:
