@@ -106,6 +106,8 @@ class Syncer:
         self._unhealthy = ""  # the last step's objects not yet healthy when its wait timed out
         # Tasks whose apply cannot change the live object (no dry run, no apply): their live object.
         self._noop: dict[Task, Obj] = {}
+        # Each task's object as written (built once per run, for the no-op check, dry run and apply).
+        self._objects: dict[tuple[Task, Res | None], Obj] = {}
 
     def _record(self, result: ResourceResult) -> None:
         result.settled = result.key in self._settled
@@ -114,6 +116,12 @@ class Syncer:
 
     # ----- preparation
     def _desired(self, task: Task, opts: ExecOptions, res: Res | None) -> Obj:
+        obj = self._objects.get((task, res))
+        if obj is None:
+            obj = self._objects[(task, res)] = self._build_desired(task, opts, res)
+        return obj
+
+    def _build_desired(self, task: Task, opts: ExecOptions, res: Res | None) -> Obj:
         # Only metadata and its annotations change: copy those, share the rest (never mutated;
         # a deep copy of every object, twice per sync, was the client's largest CPU cost).
         obj = dict(task.obj)
@@ -382,6 +390,7 @@ class Syncer:
     async def run(self, plan: Plan, opts: ExecOptions | None = None) -> SyncResult:
         opts = opts or ExecOptions()
         self._results = []
+        self._objects = {}
         try:
             types = await self._resolve(plan)
         except SyncError as exc:
