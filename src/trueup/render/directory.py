@@ -106,7 +106,10 @@ def _render_sync(ctx: RenderContext) -> list[Manifest]:
         if not strict and not any(looks_like_manifest(doc) for doc, _ in docs):
             ctx.ignored_files.append(repo_rel)
             continue
-        manifests.extend(to_manifests(docs, repo_rel, renderer="jsonnet" if strict else "directory"))
+        found = to_manifests(docs, repo_rel, renderer="jsonnet" if strict else "directory")
+        manifests.extend(found)
+        if ctx.on_manifests is not None and found:
+            ctx.on_manifests(found)
     return manifests
 
 
