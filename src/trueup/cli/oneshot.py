@@ -87,25 +87,17 @@ async def _with_engine(app_file: Path, kubeconfig: str | None, context: str | No
         await client.close()
 
 
-async def _render_warming_up(engine: Engine, app: Application,
-                             on_manifests: Callable[[list[Manifest]], None] | None = None) -> Desired:
+async def _render_warming_up(engine: Engine, app: Application) -> Desired:
     """Render while the cluster connections open and discovery is read (nothing is written)."""
     import asyncio
 
     warming = asyncio.ensure_future(engine.warm_up())
-    switch = sys.getswitchinterval()
-    if on_manifests is not None:
-        # The renderer's thread parses while this loop sends dry runs: let the loop take the GIL
-        # within 0.5 ms instead of 5 ms, or the API server waits for it.
-        sys.setswitchinterval(0.0005)
     try:
-        desired = await engine.render(app, on_manifests=on_manifests)
+        desired = await engine.render(app)
     except BaseException:
         warming.cancel()
         await asyncio.gather(warming, return_exceptions=True)
         raise
-    finally:
-        sys.setswitchinterval(switch)
     await warming
     return desired
 
@@ -274,22 +266,12 @@ def sync_cmd(app_file: Path, dry_run: bool, prune: bool, timeout: float, wait: b
     progress = _progress_printer(sys.stderr.isatty() if color is None else color) if output == "text" else None
 
     async def body(engine: Engine, app: Application) -> Any:
-        from trueup.engine.ahead import DryRunAhead
-
         _warn_unsupported(app)
-        policy = app.sync_policy
-        # Dry runs start while Git is still being rendered (ApplyOutOfSyncOnly diffs first instead).
-        ahead = None if policy.has("ApplyOutOfSyncOnly=true") else \
-            DryRunAhead(engine, app, validate=not policy.has("Validate=false"))
-        try:
-            desired = await _render_warming_up(engine, app, ahead.feed if ahead else None)
-            click.echo(f"syncing {app.name} to {desired.revision.commit_sha[:12]} "
-                       f"({desired.revision.ref_name or 'commit'}){' [dry run]' if dry_run else ''}", err=True)
-            return await engine.sync(app, desired, prune=prune or policy.prune, dry_run=dry_run,
-                                     progress=progress, wave_timeout=timeout, wait_final=wait, ahead=ahead)
-        finally:
-            if ahead is not None:
-                await ahead.close()
+        desired = await _render_warming_up(engine, app)
+        click.echo(f"syncing {app.name} to {desired.revision.commit_sha[:12]} ({desired.revision.ref_name or 'commit'})"
+                   f"{' [dry run]' if dry_run else ''}", err=True)
+        return await engine.sync(app, desired, prune=prune or app.sync_policy.prune, dry_run=dry_run,
+                                 progress=progress, wave_timeout=timeout, wait_final=wait)
 
     result = run_or_exit(lambda: _with_engine(app_file, kubeconfig, context, None,
                                               cache_dir or default_cache_dir(), body))

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -44,7 +43,7 @@ from ..sync import (
     sync_view,
     tracking_id,
 )
-from ..sync.execute import FIELD_MANAGER, Ahead, Progress
+from ..sync.execute import FIELD_MANAGER, Progress
 from .credentials import CredentialSource, NoCredentials
 from .errors import EngineError
 from .sources import check_refs, combined_revision, pin, render_sources
@@ -141,14 +140,11 @@ class Engine:
             await asyncio.gather(self.client.warm(connections), self.discovery.ensure_loaded())
 
     # ----- Git → manifests
-    async def render(self, app: Application, *,
-                     on_manifests: Callable[[list[Manifest]], None] | None = None) -> Desired:
-        """`on_manifests`: told the manifests as they are read (a plain directory, one source), from
-        the renderer's thread: see `ahead.DryRunAhead`."""
+    async def render(self, app: Application) -> Desired:
         check_refs(app)
         pinned = list(await asyncio.gather(*(pin(app, i, self.repos, lambda: self.charts, self.credentials)
                                              for i in range(len(app.sources)))))
-        rendered = await render_sources(app, pinned, _default_namespace(app), on_manifests)
+        rendered = await render_sources(app, pinned, _default_namespace(app))
         return Desired(app, rendered.copy(), combined_revision(pinned), rendered, [p.revision for p in pinned])
 
     async def _types(self, manifests: list[Manifest]) -> dict[int, Res]:
@@ -272,11 +268,9 @@ class Engine:
     # ----- sync
     async def sync(self, app: Application, desired: Desired, *, prune: bool = False, dry_run: bool = False,
                    progress: Progress | None = None, wave_timeout: float = 300.0,
-                   only: frozenset[ResourceKey] | None = None, wait_final: bool = False,
-                   ahead: Ahead | None = None) -> SyncResult:
+                   only: frozenset[ResourceKey] | None = None, wait_final: bool = False) -> SyncResult:
         """`only`: apply just these objects (a self-heal of the drifted ones); hooks and prunes as usual.
-        `wait_final`: wait for the last wave's health too (Argo CD, and the default, do not).
-        `ahead`: lists and dry runs started while rendering (`ahead.DryRunAhead`), reused where they match."""
+        `wait_final`: wait for the last wave's health too (Argo CD, and the default, do not)."""
         policy = app.sync_policy
         if not desired.manifests and not policy.allow_empty and prune:
             return SyncResult("Failed", "the render produced no manifests and allowEmpty is off: refusing to prune "
@@ -298,7 +292,7 @@ class Engine:
             result = assess(obj, self.health_registry)
             return None if result is None else (str(result.status), result.message)
 
-        syncer = Syncer(self.client, self.discovery, app.name, health=health, progress=progress, ahead=ahead)
+        syncer = Syncer(self.client, self.discovery, app.name, health=health, progress=progress)
         return await syncer.run(the_plan, ExecOptions(
             dry_run=dry_run,
             namespace=_default_namespace(app),

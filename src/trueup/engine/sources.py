@@ -94,10 +94,8 @@ async def pin(app: Application, i: int, repos: RepoCache, charts: Callable[[], C
     return Pinned(i, src, revision, root, f"{snapshot.repo}@{revision.commit_sha}")
 
 
-async def render_sources(app: Application, pinned: list[Pinned], namespace: str,
-                         on_manifests: Callable[[list[Manifest]], None] | None = None) -> RenderResult:
-    """Render every renderable source (concurrently) and combine; duplicates across sources raise.
-    `on_manifests` (an app of one source only) is told the manifests as they are read."""
+async def render_sources(app: Application, pinned: list[Pinned], namespace: str) -> RenderResult:
+    """Render every renderable source (concurrently) and combine; duplicates across sources raise."""
     refs = {str(p.source["ref"]): p.root for p in pinned if p.source.get("ref")}
     ref_ids = "".join(f"|${p.source['ref']}={p.identity}" for p in pinned if p.source.get("ref"))
     renderable = [p for p in pinned if p.renders]
@@ -108,8 +106,7 @@ async def render_sources(app: Application, pinned: list[Pinned], namespace: str,
     async def one(p: Pinned) -> RenderResult:
         try:
             return await render(p.root, p.path, p.source, app_name=app.name, namespace=namespace,
-                                cache_key=p.identity + ref_ids, refs=refs,
-                                on_manifests=on_manifests if len(pinned) == 1 else None)
+                                cache_key=p.identity + ref_ids, refs=refs)
         except RenderError as exc:
             if len(pinned) == 1:
                 raise

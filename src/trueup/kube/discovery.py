@@ -98,10 +98,6 @@ class Discovery:
             raise UnknownKind(api_version, kind)
         return info
 
-    def cached(self, api_version: str, kind: str) -> ResourceInfo | None:
-        """The resource for an apiVersion/kind as last read (no request, no refresh on a miss)."""
-        return self._by_kind.get((api_version, kind))
-
     def known(self) -> list[ResourceInfo]:
         return list(self._by_kind.values())
 

@@ -8,11 +8,8 @@ cannot know when files change otherwise).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-from trueup.model import Manifest
 
 from .cache import DEFAULT_CACHE, RenderCache, make_key
 from .confine import confine
@@ -28,8 +25,7 @@ DEFAULT_SETTINGS = RenderSettings()
 async def render(root: Path, path: str, source: dict[str, Any], *, app_name: str, namespace: str,
                  env: dict[str, str] | None = None, cache_key: str | None = None,
                  cache: RenderCache | None = None, settings: RenderSettings | None = None,
-                 refs: dict[str, Path] | None = None,
-                 on_manifests: Callable[[list[Manifest]], None] | None = None) -> RenderResult:
+                 refs: dict[str, Path] | None = None) -> RenderResult:
     """Render `root/path` with Argo CD's source options (`directory`, `helm`, `kustomize`).
 
     Returns a `RenderResult` (whose `empty` is a genuine empty render) or raises `RenderError`;
@@ -37,14 +33,12 @@ async def render(root: Path, path: str, source: dict[str, Any], *, app_name: str
     result is cached in `cache` (default: a process-wide LRU) and shared: do not mutate it.
     `refs`: the `ref` sources of a multi-source app (name → repository root) that Helm
     `valueFiles` name as `$name/path`; their commits must be part of `cache_key`.
-    `on_manifests`: told the manifests of each file a plain directory render reads, as it reads
-    them (see `RenderContext.on_manifests`); not called when the result comes from the cache.
     """
     build = build_env(app_name, namespace, env)
     settings = settings or DEFAULT_SETTINGS
 
     async def produce() -> RenderResult:
-        return await _render(root, path, source, app_name, namespace, build, settings, refs or {}, on_manifests)
+        return await _render(root, path, source, app_name, namespace, build, settings, refs or {})
 
     if cache_key is None:
         return await produce()
@@ -53,10 +47,8 @@ async def render(root: Path, path: str, source: dict[str, Any], *, app_name: str
 
 
 async def _render(root: Path, path: str, source: dict[str, Any], app_name: str, namespace: str,
-                  env: dict[str, str], settings: RenderSettings, refs: dict[str, Path],
-                  on_manifests: Callable[[list[Manifest]], None] | None = None) -> RenderResult:
+                  env: dict[str, str], settings: RenderSettings, refs: dict[str, Path]) -> RenderResult:
     ctx = _context(root, path, source, app_name, namespace, env, settings)
-    ctx.on_manifests = on_manifests
     ctx.refs = {name: p.resolve() for name, p in refs.items()}
     name = choose(ctx.app_dir, source)
     manifests = await RENDERERS[name](ctx)

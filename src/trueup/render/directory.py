@@ -106,10 +106,7 @@ def _render_sync(ctx: RenderContext) -> list[Manifest]:
         if not strict and not any(looks_like_manifest(doc) for doc, _ in docs):
             ctx.ignored_files.append(repo_rel)
             continue
-        found = to_manifests(docs, repo_rel, renderer="jsonnet" if strict else "directory")
-        manifests.extend(found)
-        if ctx.on_manifests is not None and found:
-            ctx.on_manifests(found)
+        manifests.extend(to_manifests(docs, repo_rel, renderer="jsonnet" if strict else "directory"))
     return manifests
 
 

@@ -6,7 +6,6 @@ the render cache and are shared: treat the objects as read-only, or take `copy()
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,9 +65,6 @@ class RenderContext:
     refs: dict[str, Path] = field(default_factory=dict)
     unsupported: list[str] = field(default_factory=list)
     ignored_files: list[str] = field(default_factory=list)
-    # Told each file's manifests as a plain directory is read (from the renderer's thread), so a
-    # caller can start work before the render ends. Never mutate them; the render may still fail.
-    on_manifests: Callable[[list[Manifest]], None] | None = None
 
     def rel(self, p: Path) -> str:
         """`p` relative to the repository root, for messages (absolute paths never leak)."""

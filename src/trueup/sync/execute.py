@@ -29,7 +29,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from ..kube import ApiError, Client, Discovery, Res, UnknownKind
 from ..model import ResourceKey
@@ -90,23 +90,10 @@ class SyncError(Exception):
     pass
 
 
-class Ahead(Protocol):
-    """Reads and dry runs a caller started before the sync (`trueup.engine.ahead.DryRunAhead`)."""
-
-    async def listed(self, res: Res, namespace: str | None) -> list[Obj] | None:
-        """This kind's objects in `namespace` as listed ahead, or None (not listed)."""
-        ...
-
-    async def dry_run(self, key: ResourceKey, obj: Obj, field_validation: str) -> tuple[bool, str] | None:
-        """(created?, live resourceVersion) of a dry run of exactly `obj` with these options, or None."""
-        ...
-
-
 class Syncer:
     def __init__(self, client: Client, discovery: Discovery, app: str, health: HealthFn | None = None,
-                 progress: Progress | None = None, ahead: Ahead | None = None) -> None:
+                 progress: Progress | None = None) -> None:
         self.client = client
-        self.ahead = ahead
         self.discovery = discovery
         self.app = app
         self.health = health
@@ -181,13 +168,6 @@ class Syncer:
             meta = obj["metadata"]
             if not meta.get("name"):
                 return  # generateName hooks cannot be dry-run by name
-            validation = "Strict" if opts.validate else "Ignore"
-            done = None if self.ahead is None else await self.ahead.dry_run(task.key, obj, validation)
-            if done is not None:  # this very object already passed a dry run
-                created, live_rv = done
-                if not created:
-                    self._live_rv[task.key] = live_rv
-                return
             async with sem:
                 try:
                     predicted, created = await self.client.apply(
@@ -228,10 +208,6 @@ class Syncer:
         sem = asyncio.Semaphore(opts.concurrency)
 
         async def read(res: Res, ns: str | None, names: list[str]) -> list[Obj]:
-            if self.ahead is not None:
-                listed = await self.ahead.listed(res, ns)
-                if listed is not None:
-                    return listed
             async with sem:
                 try:
                     if len(names) > 2:
