@@ -87,11 +87,12 @@ async def _with_engine(app_file: Path, kubeconfig: str | None, context: str | No
         await client.close()
 
 
-async def _render_warming_up(engine: Engine, app: Application) -> Desired:
-    """Render while the cluster connections open and discovery is read (nothing is written)."""
+async def _render_warming_up(engine: Engine, app: Application, connections: int = 16) -> Desired:
+    """Render while the cluster connections open and discovery is read (nothing is written). A
+    failed render is reported before anything about the cluster."""
     import asyncio
 
-    warming = asyncio.ensure_future(engine.warm_up())
+    warming = asyncio.ensure_future(engine.warm_up(connections))
     try:
         desired = await engine.render(app)
     except BaseException:
@@ -317,7 +318,7 @@ def health_cmd(app_file: Path | None, object_file: Path | None, checks_dir: str 
         sys.exit(0 if str(result.status) == "Healthy" else 1)
 
     async def body(engine: Engine, app: Application) -> Any:
-        return await engine.health(app, await _render_warming_up(engine, app))
+        return await engine.health(app, await _render_warming_up(engine, app, connections=1))  # GETs in turn
 
     health = run_or_exit(lambda: _with_engine(app_file, kubeconfig, context, checks_dir,
                                               cache_dir or default_cache_dir(), body))

@@ -21,7 +21,6 @@ or fetch raises before anything is compared or written, so it can never lead to 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -133,11 +132,10 @@ class Engine:
         return await gather_live(self.client, self.discovery, app), False
 
     async def warm_up(self, connections: int = 16) -> None:
-        """Open the API connections and read discovery now (a one-shot command calls this while Git
-        is read and rendered, when the API server is otherwise idle). Failures are not raised: the
-        requests that need the cluster report them."""
-        with contextlib.suppress(ApiError, OSError, ValueError):
-            await asyncio.gather(self.client.warm(connections), self.discovery.ensure_loaded())
+        """Open up to `connections` API connections and read discovery now (a one-shot command calls
+        this while Git is read and rendered, when the API server is otherwise idle). Raises what
+        reading discovery raises: the error the command's next request would meet."""
+        await asyncio.gather(self.client.warm(connections), self.discovery.ensure_loaded())
 
     # ----- Git → manifests
     async def render(self, app: Application) -> Desired:
