@@ -1,7 +1,11 @@
 """Applications: Argo CD's manifests accepted field for field, and trueup's own API group."""
 
-from .crd import application_crd
-from .depends import DEPENDS_ON_ANNOTATION, Dependency, DependencyError, dependencies
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from trueup.lazy import lazy_exports
+
 from .model import (
     API_VERSIONS,
     AppError,
@@ -12,6 +16,10 @@ from .model import (
     parse_application,
     pin_revision,
 )
+
+if TYPE_CHECKING:
+    from .crd import application_crd
+    from .depends import DEPENDS_ON_ANNOTATION, Dependency, DependencyError, dependencies
 
 __all__ = [
     "API_VERSIONS",
@@ -28,3 +36,11 @@ __all__ = [
     "parse_application",
     "pin_revision",
 ]
+
+__getattr__ = lazy_exports(__name__, {
+    "DEPENDS_ON_ANNOTATION": ".depends",
+    "Dependency": ".depends",
+    "DependencyError": ".depends",
+    "application_crd": ".crd",
+    "dependencies": ".depends",
+})

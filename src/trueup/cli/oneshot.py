@@ -26,7 +26,7 @@ from click.globals import resolve_color_default
 # when click builds the command: `trueup sync --help` stays fast.
 if TYPE_CHECKING:
     from trueup.app import Application
-    from trueup.engine import CredentialSource, Engine
+    from trueup.engine import CredentialSource, Desired, Engine
     from trueup.model import Manifest
     from trueup.sync.execute import ResourceResult
 
@@ -87,6 +87,22 @@ async def _with_engine(app_file: Path, kubeconfig: str | None, context: str | No
         await client.close()
 
 
+async def _render_warming_up(engine: Engine, app: Application, connections: int = 16) -> Desired:
+    """Render while the cluster connections open and discovery is read (nothing is written). A
+    failed render is reported before anything about the cluster."""
+    import asyncio
+
+    warming = asyncio.ensure_future(engine.warm_up(connections))
+    try:
+        desired = await engine.render(app)
+    except BaseException:
+        warming.cancel()
+        await asyncio.gather(warming, return_exceptions=True)
+        raise
+    await warming
+    return desired
+
+
 def _warn_unsupported(app: Application) -> None:
     for field in app.unsupported:
         click.echo(click.style(f"warning: {app.source_file}: {field} is not supported by trueup and is ignored",
@@ -105,9 +121,12 @@ def _repo_credentials() -> CredentialSource:
     ctx = click.get_current_context(silent=True)
     path = ctx.meta.get("trueup.repo_creds") if ctx is not None else None
     from trueup.engine import LocalCredentials, NoCredentials
+
+    if not path:
+        return NoCredentials()
     from trueup.source import load_local
 
-    return LocalCredentials(load_local(path)) if path else NoCredentials()
+    return LocalCredentials(load_local(path))
 
 
 repo_creds_option = click.option(
@@ -197,7 +216,7 @@ def diff_cmd(app_file: Path | None, desired: Path | None, live: Path | None, ign
     else:
         async def body(engine: Engine, app: Application) -> list[Any]:
             _warn_unsupported(app)
-            return await engine.diff(app, await engine.render(app))
+            return await engine.diff(app, await _render_warming_up(engine, app))
 
         diffs = run_or_exit(lambda: _with_engine(app_file, kubeconfig, context, None,
                                                  cache_dir or default_cache_dir(), body))
@@ -220,7 +239,11 @@ def _progress_printer(styled: bool) -> Callable[[ResourceResult], None]:
         action = click.style(f"{result.action:>14}", fg=color) if color else f"{result.action:>14}"
         where = f"{result.phase}/wave {result.wave}"
         message = f"  {result.message}" if result.message else ""
-        click.echo(f"{where:>16} {action} {result.key}{message}", err=True)
+        line = f"{where:>16} {action} {result.key}{message}"
+        if styled:
+            click.echo(line, err=True)
+        else:  # plain text (a pipe, a log): one write, not click's per-call stream checks
+            sys.stderr.write(line + "\n")
 
     return progress
 
@@ -245,7 +268,7 @@ def sync_cmd(app_file: Path, dry_run: bool, prune: bool, timeout: float, wait: b
 
     async def body(engine: Engine, app: Application) -> Any:
         _warn_unsupported(app)
-        desired = await engine.render(app)
+        desired = await _render_warming_up(engine, app)
         click.echo(f"syncing {app.name} to {desired.revision.commit_sha[:12]} ({desired.revision.ref_name or 'commit'})"
                    f"{' [dry run]' if dry_run else ''}", err=True)
         return await engine.sync(app, desired, prune=prune or app.sync_policy.prune, dry_run=dry_run,
@@ -295,7 +318,7 @@ def health_cmd(app_file: Path | None, object_file: Path | None, checks_dir: str 
         sys.exit(0 if str(result.status) == "Healthy" else 1)
 
     async def body(engine: Engine, app: Application) -> Any:
-        return await engine.health(app, await engine.render(app))
+        return await engine.health(app, await _render_warming_up(engine, app, connections=1))  # GETs in turn
 
     health = run_or_exit(lambda: _with_engine(app_file, kubeconfig, context, checks_dir,
                                               cache_dir or default_cache_dir(), body))

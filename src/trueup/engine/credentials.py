@@ -14,12 +14,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ..kube import ApiError, Client
 from ..kube.resources import SECRETS
-from ..source import Credentials
-from ..source.repocreds import SECRET_TYPE_LABELS, CredentialStore, from_secrets
+
+if TYPE_CHECKING:  # the credentials store is imported by the sources that read one
+    from ..source.credentials import Credentials
+    from ..source.repocreds import CredentialStore
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,8 @@ class SecretCredentials:
         self._warned: set[str] = set()
 
     async def store(self) -> CredentialStore:
+        from ..source.repocreds import SECRET_TYPE_LABELS, from_secrets
+
         async with self._lock:
             if self._store is None or time.monotonic() - self._at >= self.ttl:
                 secrets = []

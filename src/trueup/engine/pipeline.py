@@ -23,15 +23,13 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..app import Application
-from ..diff import DiffOptions, ResourceDiff, compare, parse_ignore_differences
-from ..health import HealthRegistry, HealthStatus, ResourceHealth, app_health, assess, registry_for
+from ..health.assess import assess
+from ..health.registry import HealthRegistry
 from ..kube import ApiError, Client, Discovery, Res, UnknownKind
 from ..model import Manifest, ResourceKey
-from ..render import RenderResult
-from ..source import ChartCache, RepoCache, Resolved
 from ..sync import (
     TRACKING_ANNOTATION,
     ExecOptions,
@@ -48,6 +46,12 @@ from ..sync.execute import FIELD_MANAGER, Progress
 from .credentials import CredentialSource, NoCredentials
 from .errors import EngineError
 from .sources import check_refs, combined_revision, pin, render_sources
+
+if TYPE_CHECKING:  # diff, Helm charts and custom health checks are imported by the verbs that use them
+    from ..diff import ResourceDiff
+    from ..health import HealthStatus
+    from ..render import RenderResult
+    from ..source import ChartCache, RepoCache, Resolved
 
 Obj = dict[str, Any]
 
@@ -92,9 +96,23 @@ class Engine:
         self.discovery = Discovery(client)
         self.repos = repos
         self.credentials: CredentialSource = credentials or NoCredentials()
-        self.charts = charts or ChartCache(repos.root / "charts", min_fetch_interval=repos.min_fetch_interval)
-        self.health_registry: HealthRegistry = registry_for(checks_dir)
+        self._charts = charts
+        if checks_dir is None:
+            self.health_registry = HealthRegistry()  # the built-in checks
+        else:
+            from ..health.load import registry_for
+
+            self.health_registry = registry_for(checks_dir)
         self.live: LiveReader | None = None
+
+    @property
+    def charts(self) -> ChartCache:
+        """Helm chart repositories' cache (made, and its module imported, on the first chart source)."""
+        if self._charts is None:
+            from ..source.charts import ChartCache
+
+            self._charts = ChartCache(self.repos.root / "charts", min_fetch_interval=self.repos.min_fetch_interval)
+        return self._charts
 
     def _cached(self, obj: Obj, fresh: bool) -> Obj | None:
         """The reader's copy of a desired object (same apiVersion), or None: then ask the API."""
@@ -113,10 +131,16 @@ class Engine:
             return found, True
         return await gather_live(self.client, self.discovery, app), False
 
+    async def warm_up(self, connections: int = 16) -> None:
+        """Open up to `connections` API connections and read discovery now (a one-shot command calls
+        this while Git is read and rendered, when the API server is otherwise idle). Raises what
+        reading discovery raises: the error the command's next request would meet."""
+        await asyncio.gather(self.client.warm(connections), self.discovery.ensure_loaded())
+
     # ----- Git → manifests
     async def render(self, app: Application) -> Desired:
         check_refs(app)
-        pinned = list(await asyncio.gather(*(pin(app, i, self.repos, self.charts, self.credentials)
+        pinned = list(await asyncio.gather(*(pin(app, i, self.repos, lambda: self.charts, self.credentials)
                                              for i in range(len(app.sources)))))
         rendered = await render_sources(app, pinned, _default_namespace(app))
         return Desired(app, rendered.copy(), combined_revision(pinned), rendered, [p.revision for p in pinned])
@@ -171,6 +195,8 @@ class Engine:
     # ----- drift
     async def diff(self, app: Application, desired: Desired, *, include_extra: bool = True,
                    fresh: bool = False) -> list[ResourceDiff]:
+        from ..diff import DiffOptions, compare, parse_ignore_differences
+
         options = DiffOptions(ignore=parse_ignore_differences(app.ignore_differences, source=app.source_file))
         managed = [m for m in desired.manifests if not hook_of(sync_view(m))[0]]
         types = await self._types(managed)
@@ -279,6 +305,8 @@ class Engine:
 
     # ----- health
     async def health(self, app: Application, desired: Desired, *, fresh: bool = False) -> AppHealth:
+        from ..health import ResourceHealth, app_health
+
         managed = [m for m in desired.manifests if not hook_of(sync_view(m))[0]]
         types = await self._types(managed)
         out: list[ResourceHealth] = []

@@ -13,17 +13,20 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..app import Application
 from ..model import Manifest
 from ..render import RenderError, RenderResult, render
-from ..source import RepoCache, Resolved, RevisionKind
-from ..source.charts import ChartCache
+from ..source.revisions import Resolved, RevisionKind
 from .credentials import CredentialSource
 from .errors import EngineError
+
+if TYPE_CHECKING:
+    from ..source import ChartCache, RepoCache
 
 Obj = dict[str, Any]
 _REF_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -72,7 +75,7 @@ def check_refs(app: Application) -> None:
         seen[ref] = i
 
 
-async def pin(app: Application, i: int, repos: RepoCache, charts: ChartCache,
+async def pin(app: Application, i: int, repos: RepoCache, charts: Callable[[], ChartCache],
               credentials: CredentialSource, *, force: bool = False) -> Pinned:
     src = app.sources[i]
     url = str(src["repoURL"])
@@ -80,7 +83,7 @@ async def pin(app: Application, i: int, repos: RepoCache, charts: ChartCache,
     creds = await credentials.lookup(url)
     if src.get("chart"):
         helm = src.get("helm") if isinstance(src.get("helm"), dict) else {}
-        pulled = await charts.pull(url, str(src["chart"]), target, credentials=creds, force=force,
+        pulled = await charts().pull(url, str(src["chart"]), target, credentials=creds, force=force,
                                    pass_credentials=bool((helm or {}).get("passCredentials")))
         revision = Resolved(pulled.version, f"{pulled.chart}-{pulled.version}", RevisionKind.CHART, target)
         return Pinned(i, src, revision, pulled.path.parent,

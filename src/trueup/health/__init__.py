@@ -10,16 +10,22 @@ Pure: no cluster or network I/O. The only files read are custom check definition
 
 from __future__ import annotations
 
-from .app import ResourceHealth, app_health
+from typing import TYPE_CHECKING
+
+from trueup.lazy import lazy_exports
+
 from .assess import assess
-from .celexpr import CelHealthCheck
 from .checks import BUILTIN_CHECKS, HealthCheck, generic_health
 from .errors import HealthCheckError, HealthError, ObjectFileError
-from .load import load_checks, registry_for
-from .lua import LuaHealthCheck, load_lua_checks
-from .offline import check_file, read_object
 from .registry import GroupKind, HealthRegistry, default_registry
 from .status import ORDER, HealthResult, HealthStatus, is_worse, roll_up
+
+if TYPE_CHECKING:
+    from .app import ResourceHealth, app_health
+    from .celexpr import CelHealthCheck
+    from .load import load_checks, registry_for
+    from .lua import LuaHealthCheck, load_lua_checks
+    from .offline import check_file, read_object
 
 __all__ = [
     "BUILTIN_CHECKS",
@@ -47,3 +53,15 @@ __all__ = [
     "registry_for",
     "roll_up",
 ]
+
+__getattr__ = lazy_exports(__name__, {
+    "CelHealthCheck": ".celexpr",
+    "LuaHealthCheck": ".lua",
+    "ResourceHealth": ".app",
+    "app_health": ".app",
+    "check_file": ".offline",
+    "load_checks": ".load",
+    "load_lua_checks": ".lua",
+    "read_object": ".offline",
+    "registry_for": ".load",
+})

@@ -20,11 +20,11 @@ import yaml
 
 from trueup.model import group_of
 
-from .celexpr import CelHealthCheck
 from .checks import HealthCheck
 from .errors import HealthCheckError
-from .lua import LuaHealthCheck, load_lua_checks
 from .registry import GroupKind, HealthRegistry
+
+# The CEL and Lua runtimes are imported when a checks directory is loaded, not by every command.
 
 _CM_PREFIX = "resource.customizations.health."
 _DATA_SUFFIXES = (".yaml", ".yml", ".json")
@@ -51,6 +51,8 @@ def _cel_entries(doc: Any) -> list[Any] | None:
 
 
 def _cel_checks(path: Path, entries: list[Any]) -> dict[GroupKind, HealthCheck]:
+    from .celexpr import CelHealthCheck
+
     checks: dict[GroupKind, HealthCheck] = {}
     for index, entry in enumerate(entries):
         where = f"{path}: healthCheckExprs[{index}]"
@@ -65,6 +67,8 @@ def _cel_checks(path: Path, entries: list[Any]) -> dict[GroupKind, HealthCheck]:
 
 
 def _configmap_checks(path: Path, doc: dict[str, Any]) -> dict[GroupKind, HealthCheck]:
+    from .lua import LuaHealthCheck
+
     checks: dict[GroupKind, HealthCheck] = {}
     data = doc.get("data") or {}
     for key, script in data.items() if isinstance(data, dict) else ():
@@ -80,6 +84,8 @@ def load_checks(checks_dir: str | Path) -> dict[GroupKind, HealthCheck]:
     root = Path(checks_dir)
     if not root.is_dir():
         raise HealthCheckError(f"{root}: the checks directory does not exist or is not a directory")
+    from .lua import load_lua_checks
+
     checks: dict[GroupKind, HealthCheck] = dict(load_lua_checks(root))
     for path in sorted(p for p in root.iterdir() if p.is_file() and p.suffix in _DATA_SUFFIXES):
         for doc in _documents(path):

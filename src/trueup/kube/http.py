@@ -100,6 +100,20 @@ class HttpPool:
         self._open.add(conn)
         return conn
 
+    async def warm(self, connections: int) -> None:
+        """Open connections (TLS handshakes included) until `connections` are idle, so that a burst
+        of concurrent requests does not start with as many handshakes. A connection that cannot
+        be opened is left to the first request to report."""
+        missing = connections - len(self._idle)
+        if missing <= 0 or self.closed:
+            return
+        opened = await asyncio.gather(*(self._connect() for _ in range(missing)), return_exceptions=True)
+        for conn in opened:
+            if isinstance(conn, _Conn):
+                self._release(conn, True)
+            elif not isinstance(conn, Exception):
+                raise conn
+
     def _release(self, conn: _Conn, reusable: bool) -> None:
         if reusable and not self.closed and conn.usable():
             self._idle.append(conn)

@@ -98,16 +98,22 @@ class Client:
             await self._http.close()
             self._http = None
 
+    async def warm(self, connections: int) -> None:
+        """Open up to `connections` keep-alive connections ahead of a burst of requests (connection
+        failures are left to the requests to report)."""
+        await self._pool().warm(connections)
+
     async def request(self, method: str, path: str, *, body: Any = None, params: dict[str, str] | None = None,
                       content_type: str = "application/json", headers: dict[str, str] | None = None) -> Any:
         return (await self.request_full(method, path, body=body, params=params, content_type=content_type,
                                         headers=headers))[1]
 
     async def request_full(self, method: str, path: str, *, body: Any = None, params: dict[str, str] | None = None,
-                           content_type: str = "application/json",
-                           headers: dict[str, str] | None = None) -> tuple[int, Any]:
-        """(status code, decoded body). Transient failures (429, 5xx but 501, connection errors) are
-        retried with exponential backoff, up to `self.retries` times; then they raise."""
+                           content_type: str = "application/json", headers: dict[str, str] | None = None,
+                           ignore_body_of: int = 0) -> tuple[int, Any]:
+        """(status code, decoded body; None when the status is `ignore_body_of`). Transient failures
+        (429, 5xx but 501, connection errors) are retried with exponential backoff, up to
+        `self.retries` times; then they raise."""
         data = None if body is None else orjson.dumps(body)
         extra = dict(headers) if headers else {}
         if data is not None:
@@ -130,7 +136,7 @@ class Client:
                         delay = min(delay * 2, 5.0)
                         continue
                     raise error
-                return code, (orjson.loads(raw) if raw else None)
+                return code, (orjson.loads(raw) if raw and code != ignore_body_of else None)
             except (TimeoutError, TransportError):
                 if attempt >= self.retries:
                     raise
@@ -139,16 +145,19 @@ class Client:
         raise AssertionError("unreachable")
 
     async def apply(self, res: Res, namespace: str | None, name: str, obj: Obj, *, field_manager: str,
-                    force: bool = True, dry_run: bool = False, field_validation: str = "Strict") -> tuple[Obj, bool]:
-        """Server-side apply; returns (object as stored or as it would be, created?)."""
+                    force: bool = True, dry_run: bool = False, field_validation: str = "Strict",
+                    created_body: bool = True) -> tuple[Obj, bool]:
+        """Server-side apply; returns (object as stored or as it would be, created?). With
+        `created_body=False` the object of a create is not decoded: {} is returned for it."""
         params = {"fieldManager": field_manager, "fieldValidation": field_validation}
         if force:
             params["force"] = "true"
         if dry_run:
             params["dryRun"] = "All"
         code, out = await self.request_full("PATCH", res.path(namespace, name), body=obj, params=params,
-                                            content_type=PATCH_TYPES["apply"])
-        return out, code == 201
+                                            content_type=PATCH_TYPES["apply"],
+                                            ignore_body_of=0 if created_body else 201)
+        return (out if out is not None else {}), code == 201
 
     # ----- verbs
     async def get(self, res: Res, namespace: str | None, name: str, subresource: str = "") -> Obj | None:

@@ -21,6 +21,23 @@ from .errors import RenderError
 class _Loader(yaml.CSafeLoader):
     """CSafeLoader without timestamps and with duplicate-key detection."""
 
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        # The tag of a plain scalar depends only on its text (this loader has no path
+        # resolvers): remembered per text, as the same keys and values recur in every document.
+        if kind is yaml.ScalarNode and not self.yaml_path_resolvers:
+            if not implicit[0]:
+                return _STR
+            tag = _PLAIN_TAGS.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+                if len(_PLAIN_TAGS) < 8192:
+                    _PLAIN_TAGS[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+
+
+_PLAIN_TAGS: dict[str, str] = {}
+
 
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
@@ -74,17 +91,26 @@ _SCALARS = {_TAG + "float": _Loader.construct_yaml_float, _TAG + "bool": _Loader
             _TAG + "null": _Loader.construct_yaml_null, _INT: _Loader.construct_yaml_int}
 
 
-def _plain(loader: _Loader, node: yaml.Node, seen: set[int]) -> Any:
+_BUILDING = object()
+
+
+def _plain(loader: _Loader, node: yaml.Node, seen: dict[int, Any]) -> Any:
     """The document as the loader would construct it, in one pass, for what manifests are made of:
     string-keyed mappings, sequences, strings, numbers, booleans and nulls (3-4x faster than the
-    general constructor, which dispatches and tracks state per node)."""
+    general constructor, which dispatches and tracks state per node). An alias of a mapping or
+    sequence is the same object, as the general constructor makes it; a recursive one gives up."""
     tag = node.tag
     if tag == _STR:
         return node.value
     if isinstance(node, yaml.MappingNode):
-        if tag != _MAP or id(node) in seen:
+        if tag != _MAP:
             raise _Unusual
-        seen.add(id(node))
+        done = seen.get(id(node))
+        if done is not None:
+            if done is _BUILDING:
+                raise _Unusual
+            return done
+        seen[id(node)] = _BUILDING
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag != _STR or not isinstance(key_node, yaml.ScalarNode):
@@ -93,12 +119,20 @@ def _plain(loader: _Loader, node: yaml.Node, seen: set[int]) -> Any:
             if key in out:
                 raise _Unusual
             out[key] = _plain(loader, value_node, seen)
+        seen[id(node)] = out
         return out
     if isinstance(node, yaml.SequenceNode):
-        if tag != _SEQ or id(node) in seen:
+        if tag != _SEQ:
             raise _Unusual
-        seen.add(id(node))
-        return [_plain(loader, item, seen) for item in node.value]
+        done = seen.get(id(node))
+        if done is not None:
+            if done is _BUILDING:
+                raise _Unusual
+            return done
+        seen[id(node)] = _BUILDING
+        items = [_plain(loader, item, seen) for item in node.value]
+        seen[id(node)] = items
+        return items
     if tag == _INT and node.value.isdigit() and node.value.isascii() and (node.value[0] != "0" or node.value == "0"):
         return int(node.value)
     construct = _SCALARS.get(tag)
@@ -127,7 +161,7 @@ def yaml_documents(text: str, file: str, *, renderer: str = "directory",
                 continue
             line = node.start_mark.line + 1 + line_offset
             try:
-                doc = _plain(loader, node, set())
+                doc = _plain(loader, node, {})
             except _Unusual:
                 doc = loader.construct_document(node)
             if doc is None:

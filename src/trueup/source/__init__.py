@@ -12,15 +12,23 @@ chart = await ChartCache(root / "charts").pull(helm_repo_url, "redis", "^17.0.0"
 ```
 """
 
-from .cache import RepoCache
-from .charts import ChartCache, ChartError, PulledChart
-from .credentials import Credentials
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from trueup.lazy import lazy_exports
+
 from .errors import PathError, RepositoryError, RevisionNotFound, SourceError, scrub
-from .repocreds import CredentialsConfigError, CredentialStore, from_secrets, load_local
-from .revisions import RefTable, Resolved, RevisionKind, resolve_revision
-from .semver import Constraint, Version, max_satisfying, parse_constraint, parse_version
-from .snapshot import Snapshot
-from .urls import RepoURL, parse_repo_url
+
+if TYPE_CHECKING:
+    from .cache import RepoCache
+    from .charts import ChartCache, ChartError, PulledChart
+    from .credentials import Credentials
+    from .repocreds import CredentialsConfigError, CredentialStore, from_secrets, load_local
+    from .revisions import RefTable, Resolved, RevisionKind, resolve_revision
+    from .semver import Constraint, Version, max_satisfying, parse_constraint, parse_version
+    from .snapshot import Snapshot
+    from .urls import RepoURL, parse_repo_url
 
 __all__ = [
     "ChartCache",
@@ -50,3 +58,27 @@ __all__ = [
     "resolve_revision",
     "scrub",
 ]
+
+__getattr__ = lazy_exports(__name__, {
+    "ChartCache": ".charts",
+    "ChartError": ".charts",
+    "Constraint": ".semver",
+    "CredentialStore": ".repocreds",
+    "Credentials": ".credentials",
+    "CredentialsConfigError": ".repocreds",
+    "PulledChart": ".charts",
+    "RefTable": ".revisions",
+    "RepoCache": ".cache",
+    "RepoURL": ".urls",
+    "Resolved": ".revisions",
+    "RevisionKind": ".revisions",
+    "Snapshot": ".snapshot",
+    "Version": ".semver",
+    "from_secrets": ".repocreds",
+    "load_local": ".repocreds",
+    "max_satisfying": ".semver",
+    "parse_constraint": ".semver",
+    "parse_repo_url": ".urls",
+    "parse_version": ".semver",
+    "resolve_revision": ".revisions",
+})

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .errors import RevisionNotFound
-from .semver import max_satisfying, parse_constraint, parse_version
 
 FULL_SHA = re.compile(r"^[0-9a-fA-F]{40}$")
 SHORT_SHA = re.compile(r"^[0-9a-fA-F]{7,39}$")
@@ -60,6 +59,11 @@ def is_short_sha(revision: str) -> bool:
 
 
 def is_semver_constraint(revision: str) -> bool:
+    # every version or range has a digit, x, X or *: a branch name such as `main` needs no parser
+    if not any(c.isdigit() or c in "xX*" for c in revision):
+        return False
+    from .semver import parse_constraint, parse_version
+
     if parse_version(revision) is not None:
         return False
     try:
@@ -90,6 +94,8 @@ def resolve_revision(revision: str, refs: RefTable, *, repo: str,
         if wanted.startswith(prefix) and wanted[len(prefix):] in table:
             return Resolved(table[wanted[len(prefix):]], wanted, kind, revision)
     if is_semver_constraint(wanted):
+        from .semver import max_satisfying, parse_constraint, parse_version
+
         best = max_satisfying(parse_constraint(wanted), sorted(refs.tags))
         if best is not None:
             return Resolved(refs.tags[best[0]], f"refs/tags/{best[0]}", RevisionKind.SEMVER, revision)

@@ -31,7 +31,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..diff.noop import apply_is_noop
 from ..kube import ApiError, Client, Discovery, Res, UnknownKind
 from ..model import ResourceKey
 from .plan import PHASES, TRACKING_ANNOTATION, Plan, Task, is_hook, tracking_id
@@ -107,6 +106,8 @@ class Syncer:
         self._unhealthy = ""  # the last step's objects not yet healthy when its wait timed out
         # Tasks whose apply cannot change the live object (no dry run, no apply): their live object.
         self._noop: dict[Task, Obj] = {}
+        # Each task's object as written (built once per run, for the no-op check, dry run and apply).
+        self._objects: dict[tuple[Task, Res | None], Obj] = {}
 
     def _record(self, result: ResourceResult) -> None:
         result.settled = result.key in self._settled
@@ -115,6 +116,12 @@ class Syncer:
 
     # ----- preparation
     def _desired(self, task: Task, opts: ExecOptions, res: Res | None) -> Obj:
+        obj = self._objects.get((task, res))
+        if obj is None:
+            obj = self._objects[(task, res)] = self._build_desired(task, opts, res)
+        return obj
+
+    def _build_desired(self, task: Task, opts: ExecOptions, res: Res | None) -> Obj:
         # Only metadata and its annotations change: copy those, share the rest (never mutated;
         # a deep copy of every object, twice per sync, was the client's largest CPU cost).
         obj = dict(task.obj)
@@ -165,7 +172,7 @@ class Syncer:
                 try:
                     predicted, created = await self.client.apply(
                         res, meta.get("namespace"), meta["name"], obj, field_manager=FIELD_MANAGER, dry_run=True,
-                        field_validation="Strict" if opts.validate else "Ignore")
+                        field_validation="Strict" if opts.validate else "Ignore", created_body=False)
                     # The live resourceVersion (a dry run never moves it): tells "unchanged" from
                     # "configured" after the real apply without another GET.
                     if not created:
@@ -220,6 +227,10 @@ class Syncer:
                 item.setdefault("kind", res.kind)
                 found[(res, str(meta.get("namespace") or ""), str(meta.get("name", "")))] = item
         unchanged: dict[Task, Obj] = {}
+        if not found:
+            return unchanged  # nothing live yet (a first sync): the no-op check is not even imported
+        from ..diff.noop import apply_is_noop
+
         for task, (res, ns, obj) in wanted.items():
             live = found.get((res, ns or "", str(obj["metadata"]["name"])))
             if live is not None and apply_is_noop(obj, live, FIELD_MANAGER):
@@ -379,6 +390,7 @@ class Syncer:
     async def run(self, plan: Plan, opts: ExecOptions | None = None) -> SyncResult:
         opts = opts or ExecOptions()
         self._results = []
+        self._objects = {}
         try:
             types = await self._resolve(plan)
         except SyncError as exc:

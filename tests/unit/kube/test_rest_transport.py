@@ -131,6 +131,38 @@ async def test_selectors_are_encoded_and_created_is_told_by_201(server: Server) 
     await client.close()
 
 
+async def test_warmed_connections_serve_the_next_burst_without_new_ones(server: Server) -> None:
+    client = Client(server.url)
+    await client.warm(8)
+    await client.warm(8)  # already warm: nothing more is opened
+    assert server.peers == []  # opening a connection sends no request
+    sem = asyncio.Semaphore(8)
+
+    async def one(i: int) -> dict[str, Any] | None:
+        async with sem:
+            return await client.get(CONFIGMAPS, "shop", f"cm-{i}")
+
+    results = await asyncio.gather(*(one(i) for i in range(40)))
+    assert [r["path"] for r in results if r] == [f"/api/v1/namespaces/shop/configmaps/cm-{i}" for i in range(40)]
+    assert len(set(server.peers)) == 8
+    await client.close()
+    unreachable = Client("http://127.0.0.1:1")
+    await unreachable.warm(2)  # the failure is left to the requests
+    with pytest.raises(OSError):
+        await unreachable.get(CONFIGMAPS, "shop", "x")
+    await unreachable.close()
+
+
+async def test_a_created_object_need_not_be_decoded(server: Server) -> None:
+    client = Client(server.url)
+    path = CONFIGMAPS.path("shop", "x") + "?create=1"
+    created = await client.request_full("PATCH", path, body={"a": 1}, ignore_body_of=201)
+    assert created == (201, None)
+    out, was_created = await client.apply(CONFIGMAPS, "shop", "y", {"b": 2}, field_manager="t", created_body=False)
+    assert (out["body"], was_created) == ({"b": 2}, False)  # not a create: decoded as usual
+    await client.close()
+
+
 async def test_chunked_and_close_delimited_responses_are_read_whole(server: Server) -> None:
     client = Client(server.url)
     assert await client.request("GET", "/chunked") == {"items": [{"a": 1}, {"b": "two"}]}
