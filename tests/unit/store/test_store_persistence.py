@@ -42,6 +42,37 @@ def test_rv_never_reused_after_deleting_everything(tmp_path: Path) -> None:
     s.close()
 
 
+def _forget_last_rv(path: Path) -> None:
+    """What a crash leaves: meta.last_rv is written only at close and by compaction."""
+    conn = sqlite3.connect(path)
+    conn.execute("DELETE FROM meta WHERE key = 'last_rv'")
+    conn.commit()
+    conn.close()
+
+
+@pytest.mark.parametrize("history_limit", [0, 1, 100])
+def test_rv_never_reused_after_a_crash(tmp_path: Path, history_limit: int) -> None:
+    path = tmp_path / "s.db"
+    s = Store(path, history_limit=history_limit)
+    for i in range(5):
+        s.create("pods", "a", f"p{i}", cm(f"p{i}", "a"))
+    s.update("pods", "a", "p0", cm("p0", "a", x="y"))
+    s.delete("pods", "a", "p4")  # the highest rv now lives only in the DELETED event
+    s.compact()
+    if history_limit == 0:  # compaction also dropped every event: the compacted rv remembers 7
+        for i in range(4):
+            s.delete("pods", "a", f"p{i}")
+        s.compact()
+        assert s.history_size() == 0 and s.count("pods") == 0
+    last = s.current_rv
+    s.close()
+    _forget_last_rv(path)
+    s = Store(path, history_limit=history_limit)
+    assert s.current_rv == last
+    assert s.create("pods", "a", "q", cm("q", "a"))["metadata"]["resourceVersion"] == str(last + 1)
+    s.close()
+
+
 async def test_watch_from_pre_restart_rv_resumes(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     s = Store(path)
