@@ -33,7 +33,8 @@ Events = list[WatchEvent]
 Objects = list[JSONObject]
 _dumps = orjson.dumps
 _SHARED_MAX = 1024  # get_shared entries per resource
-_ROWS_MAX = 4096  # raw rows kept by _row
+_ROWS_MAX = 4096  # raw rows kept by _row: at most this many ...
+_ROWS_BYTES = 16 * 1024 * 1024  # ... and this many bytes of object data
 
 
 def _stamp(obj: JSONObject, rv: int) -> JSONObject:
@@ -75,6 +76,7 @@ class Store:
         # through _commit, which keeps this current, so a write's own existence check and the
         # read before it (and the next request's) cost no query
         self._rows: dict[tuple[str, str, str], tuple[int, bytes] | None] = {}
+        self._rows_bytes = 0
 
     # -- positions -------------------------------------------------------------------------------
 
@@ -102,10 +104,20 @@ class Store:
         except KeyError:
             pass
         row = self._db.get(resource, namespace, name)
-        if len(rows) >= _ROWS_MAX:
-            rows.clear()
-        rows[key] = row
+        self._keep(key, row)
         return row
+
+    def _keep(self, key: tuple[str, str, str], row: tuple[int, bytes] | None) -> None:
+        rows = self._rows
+        size = 0 if row is None else len(row[1])
+        if len(rows) >= _ROWS_MAX or self._rows_bytes + size > _ROWS_BYTES:
+            rows.clear()  # a bounded cache, not an LRU: cheap, and the next requests refill it
+            self._rows_bytes = 0
+        old = rows.get(key)
+        if old is not None:
+            self._rows_bytes -= len(old[1])
+        rows[key] = row
+        self._rows_bytes += size
 
     def get_shared(self, resource: str, namespace: str, name: str) -> JSONObject | None:
         """`get` for callers that only read the result (e.g. the namespace every create checks):
@@ -215,15 +227,14 @@ class Store:
         self._shared.pop(row[2], None)
         rv, kind, resource, namespace, name, data, prev = row
         key = (resource, namespace, name)
-        rows = self._rows
         try:
             self._db.write(row)
         except BaseException:
-            rows.pop(key, None)  # the transaction rolled back: read the row again next time
+            old = self._rows.pop(key, None)  # the transaction rolled back: read it again next time
+            if old is not None:
+                self._rows_bytes -= len(old[1])
             raise
-        if len(rows) >= _ROWS_MAX:
-            rows.clear()
-        rows[key] = None if kind == DELETED else (rv, data)
+        self._keep(key, None if kind == DELETED else (rv, data))
         self._current_rv = rv
         if self._hub.wants(resource):
             old = None if prev is None else _loads(prev)
