@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from aiohttp import web
@@ -97,7 +98,13 @@ def _resolve(state: APIState, target: RequestTarget) -> tuple[ResourceType, str 
 async def _read_body(request: web.BaseRequest) -> bytes:
     if request.content_length is not None and request.content_length > codec.MAX_BODY_BYTES:
         raise errors.too_large(f"the request body is larger than {codec.MAX_BODY_BYTES} bytes")
-    # StreamReader.read(n) returns what has arrived so far: read until EOF, within the limit
+    if request.content_length is not None:
+        # the parser delivers exactly Content-Length bytes (fewer only if the client goes away)
+        try:
+            return await request.content.readexactly(request.content_length)
+        except asyncio.IncompleteReadError as exc:
+            return exc.partial
+    # chunked: StreamReader.read(n) returns what has arrived so far: read until EOF, within the limit
     chunks: list[bytes] = []
     size = 0
     while chunk := await request.content.read(65536):
