@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from aiohttp import web
@@ -22,18 +23,18 @@ from .state import APIState, Obj, WriteOptions
 from .watch import serve_watch
 
 _MAX_MANAGER = 128
-STATE = web.AppKey("state", APIState)
+_JSON = "application/json"
 
 
 def json_response(body: Any, status: int = 200, warnings: list[str] | None = None) -> web.Response:
-    headers = {"Content-Type": "application/json"}
-    resp = web.Response(body=codec.dumps(body), status=status, headers=headers)
-    for w in warnings or []:
-        resp.headers.add("Warning", '299 - "' + w.replace('"', '\\"') + '"')
+    resp = web.Response(body=codec.dumps(body), status=status, content_type=_JSON)
+    if warnings:
+        for w in warnings:
+            resp.headers.add("Warning", '299 - "' + w.replace('"', '\\"') + '"')
     return resp
 
 
-def _manager(request: web.Request) -> str:
+def _manager(request: web.BaseRequest) -> str:
     manager = request.query.get("fieldManager", "")
     if not manager:
         ua = request.headers.get("User-Agent", "")
@@ -45,7 +46,7 @@ def _manager(request: web.Request) -> str:
     return manager
 
 
-def _write_options(request: web.Request, subresource: str) -> WriteOptions:
+def _write_options(request: web.BaseRequest, subresource: str) -> WriteOptions:
     q = request.query
     dry = q.getall("dryRun", [])
     for d in dry:
@@ -61,7 +62,7 @@ def _write_options(request: web.Request, subresource: str) -> WriteOptions:
                         subresource=subresource, manager_given=bool(q.get("fieldManager")))
 
 
-def _list_options(request: web.Request) -> reads.ListOptions:
+def _list_options(request: web.BaseRequest) -> reads.ListOptions:
     q = request.query
     try:
         limit = int(q.get("limit") or 0)
@@ -94,10 +95,16 @@ def _resolve(state: APIState, target: RequestTarget) -> tuple[ResourceType, str 
     return rt, namespace
 
 
-async def _read_body(request: web.Request) -> bytes:
+async def _read_body(request: web.BaseRequest) -> bytes:
     if request.content_length is not None and request.content_length > codec.MAX_BODY_BYTES:
         raise errors.too_large(f"the request body is larger than {codec.MAX_BODY_BYTES} bytes")
-    # StreamReader.read(n) returns what has arrived so far: read until EOF, within the limit
+    if request.content_length is not None:
+        # the parser delivers exactly Content-Length bytes (fewer only if the client goes away)
+        try:
+            return await request.content.readexactly(request.content_length)
+        except asyncio.IncompleteReadError as exc:
+            return exc.partial
+    # chunked: StreamReader.read(n) returns what has arrived so far: read until EOF, within the limit
     chunks: list[bytes] = []
     size = 0
     while chunk := await request.content.read(65536):
@@ -108,7 +115,7 @@ async def _read_body(request: web.Request) -> bytes:
     return b"".join(chunks)
 
 
-def _delete_options(request: web.Request, body: bytes) -> dict[str, Any]:
+def _delete_options(request: web.BaseRequest, body: bytes) -> dict[str, Any]:
     options: dict[str, Any] = {}
     if body.strip():
         if codec.media_type(request.content_type) == codec.PROTOBUF:
@@ -129,8 +136,7 @@ def _delete_options(request: web.Request, body: bytes) -> dict[str, Any]:
     return options
 
 
-async def handle_resource(request: web.Request) -> web.StreamResponse:
-    state = request.app[STATE]
+async def handle_resource(state: APIState, request: web.BaseRequest) -> web.StreamResponse:
     target = parse_resource_path(request.path)
     if target is None:
         raise errors.APIError(404, "NotFound", "the server could not find the requested resource")

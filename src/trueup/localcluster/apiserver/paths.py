@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 _NAMESPACE_SUBRESOURCES = frozenset({"status", "finalize"})
 
@@ -25,8 +26,10 @@ class RequestTarget:
     legacy_watch: bool = False
 
 
+@lru_cache(maxsize=4096)
 def parse_resource_path(path: str) -> RequestTarget | None:
-    """The resource a path addresses, or None if it is not a resource path."""
+    """The resource a path addresses, or None if it is not a resource path (memoised: targets are
+    immutable, and a client asks for the same paths again: a dry run, then the apply)."""
     parts = [p for p in path.split("/") if p]
     if not parts:
         return None

@@ -56,7 +56,7 @@ def _error_line(exc: errors.APIError) -> bytes:
     return codec.dumps({"type": "ERROR", "object": exc.status()}) + b"\n"
 
 
-async def serve_watch(request: web.Request, state: APIState, rt: ResourceType, namespace: str | None,
+async def serve_watch(request: web.BaseRequest, state: APIState, rt: ResourceType, namespace: str | None,
                       opts: ListOptions, accept: codec.Accept) -> web.StreamResponse:
     q = request.query
     send_initial = q.get("sendInitialEvents") == "true"
@@ -120,7 +120,7 @@ def _timeout(text: str | None) -> float | None:
     return value if value > 0 else None
 
 
-async def _stream(request: web.Request, resp: web.StreamResponse, state: APIState, rt: ResourceType,
+async def _stream(request: web.BaseRequest, resp: web.StreamResponse, state: APIState, rt: ResourceType,
                   sub: Subscription, initial: list[Obj], start_rv: int, send_initial: bool,
                   allow_bookmarks: bool, timeout_s: float | None, match: Any,
                   accept: codec.Accept) -> None:

@@ -1,10 +1,12 @@
 """SQLite persistence: schema, pragmas and every SQL statement the store runs.
 
 Owns one `sqlite3.Connection` in autocommit mode; each write is one explicit
-`BEGIN … COMMIT` that inserts the history event, changes the object row and records the last
-resourceVersion in `meta`, so a crash never leaves an object without its event or an rv that could
-be handed out twice. Statements are constant strings, so the sqlite3 statement cache keeps them
-prepared.
+`BEGIN … COMMIT` that inserts the history event and changes the object row, so a crash never
+leaves an object without its event. The last rv ever assigned is recovered from the tables: every
+write's event carries its rv, and compaction (which drops events) records the compacted rv, which
+is then >= every dropped event's rv; `meta.last_rv` is only written by compaction and at close (one
+UPSERT per write cost more than the rest of the write bar the COMMIT). Statements are constant
+strings, so the sqlite3 statement cache keeps them prepared.
 
 Pragmas: `journal_mode=WAL` and `synchronous=NORMAL` (a commit is a WAL append, no fsync; durable
 across process crashes, at worst the last commits are lost on power failure);
@@ -110,14 +112,20 @@ class Database:
         return None if row is None else int(row[0])
 
     def load_positions(self) -> tuple[int, int]:
-        """(last rv ever assigned, compacted rv): the larger of what meta and the tables say."""
+        """(last rv ever assigned, compacted rv): the largest of meta's last rv, the compacted rv
+        and the largest rv in the events and objects tables.
+
+        The last write's event is in `events` unless compaction dropped it, and then the compacted
+        rv (compaction never goes past the last write) is that rv."""
         c = self._conn
+        compacted = self._meta(_COMPACTED_RV) or 0
         last = max(
             self._meta(_LAST_RV) or 0,
+            compacted,
             c.execute("SELECT coalesce(max(rv), 0) FROM events").fetchone()[0],
             c.execute("SELECT coalesce(max(rv), 0) FROM objects").fetchone()[0],
         )
-        return int(last), self._meta(_COMPACTED_RV) or 0
+        return int(last), compacted
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -183,19 +191,19 @@ class Database:
                 c.execute(_UPDATE_OBJECT, (rv, data, resource, namespace, name))
             else:
                 c.execute(_DELETE_OBJECT, (resource, namespace, name))
-            c.execute(_SET_META, (_LAST_RV, rv))
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
             raise
 
-    def compact(self, upto_rv: int) -> None:
-        """Drop history events with rv <= upto_rv and record the new compacted rv."""
+    def compact(self, upto_rv: int, last_rv: int) -> None:
+        """Drop history events with rv <= upto_rv and record the new compacted rv (and `last_rv`)."""
         c = self._conn
         c.execute("BEGIN")
         try:
             c.execute("DELETE FROM events WHERE rv <= ?", (upto_rv,))
             c.execute(_SET_META, (_COMPACTED_RV, upto_rv))
+            c.execute(_SET_META, (_LAST_RV, last_rv))
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
@@ -203,6 +211,10 @@ class Database:
 
     def event_count(self) -> int:
         return int(self._conn.execute("SELECT count(*) FROM events").fetchone()[0])
+
+    def record_last_rv(self, rv: int) -> None:
+        """Store the last rv assigned in meta (at close: recovery does not need it, readers may)."""
+        self._conn.execute(_SET_META, (_LAST_RV, rv))
 
     def close(self) -> None:
         self._conn.close()

@@ -1,14 +1,15 @@
 """`Store`: objects keyed by (resource, namespace, name), one global resourceVersion, watch history.
 
 Every method except `run_compaction` is synchronous and meant for the event-loop thread: a write
-checks the current row, takes rv = current_rv + 1, commits object + event + meta in one SQLite
-transaction (`sqlite.Database.write`) and then, still before returning, publishes the event to
+checks the current row, takes rv = current_rv + 1, commits object + event in one SQLite
+transaction (`sqlite.Database.write`), remembers the row it wrote (so the next existence check
+or get of it needs no query) and then, still before returning, publishes the event to
 live subscribers (`watch.Hub`). Because nothing awaits between commit and publish, and a
 subscription reads history and goes live in one synchronous step, watches never see gaps or
 duplicates.
 
-resourceVersions: an in-memory counter, recovered at open from max(meta.last_rv, max event rv,
-max object rv); it only advances after a successful commit, so an rv is never handed out twice,
+resourceVersions: an in-memory counter, recovered at open from max(meta.last_rv, compacted rv,
+max event rv, max object rv); it only advances after a successful commit, so an rv is never handed out twice,
 including across restarts. List pages after the first are read from the current state but report
 the first page's rv, so a watch started from that rv replays everything that changed meanwhile.
 """
@@ -32,6 +33,8 @@ Events = list[WatchEvent]
 Objects = list[JSONObject]
 _dumps = orjson.dumps
 _SHARED_MAX = 1024  # get_shared entries per resource
+_ROWS_MAX = 4096  # raw rows kept by _row: at most this many ...
+_ROWS_BYTES = 16 * 1024 * 1024  # ... and this many bytes of object data
 
 
 def _stamp(obj: JSONObject, rv: int) -> JSONObject:
@@ -69,6 +72,11 @@ class Store:
         self._closed = False
         # get_shared's parsed objects, per resource; a write of the resource drops its entries
         self._shared: dict[str, dict[tuple[str, str], JSONObject | None]] = {}
+        # (rv, data) or None (absent) of recently read or written objects: every write goes
+        # through _commit, which keeps this current, so a write's own existence check and the
+        # read before it (and the next request's) cost no query
+        self._rows: dict[tuple[str, str, str], tuple[int, bytes] | None] = {}
+        self._rows_bytes = 0
 
     # -- positions -------------------------------------------------------------------------------
 
@@ -85,8 +93,31 @@ class Store:
     # -- reads -----------------------------------------------------------------------------------
 
     def get(self, resource: str, namespace: str, name: str) -> JSONObject | None:
-        row = self._db.get(resource, namespace, name)
+        row = self._row(resource, namespace, name)
         return None if row is None else _as_object(row[1])
+
+    def _row(self, resource: str, namespace: str, name: str) -> tuple[int, bytes] | None:
+        key = (resource, namespace, name)
+        rows = self._rows
+        try:
+            return rows[key]
+        except KeyError:
+            pass
+        row = self._db.get(resource, namespace, name)
+        self._keep(key, row)
+        return row
+
+    def _keep(self, key: tuple[str, str, str], row: tuple[int, bytes] | None) -> None:
+        rows = self._rows
+        size = 0 if row is None else len(row[1])
+        if len(rows) >= _ROWS_MAX or self._rows_bytes + size > _ROWS_BYTES:
+            rows.clear()  # a bounded cache, not an LRU: cheap, and the next requests refill it
+            self._rows_bytes = 0
+        old = rows.get(key)
+        if old is not None:
+            self._rows_bytes -= len(old[1])
+        rows[key] = row
+        self._rows_bytes += size
 
     def get_shared(self, resource: str, namespace: str, name: str) -> JSONObject | None:
         """`get` for callers that only read the result (e.g. the namespace every create checks):
@@ -143,7 +174,7 @@ class Store:
     # -- writes ----------------------------------------------------------------------------------
 
     def create(self, resource: str, namespace: str, name: str, obj: JSONObject) -> JSONObject:
-        if self._db.get(resource, namespace, name) is not None:
+        if self._row(resource, namespace, name) is not None:
             raise AlreadyExists(resource, namespace, name)
         rv = self._current_rv + 1
         out = _stamp(obj, rv)
@@ -183,7 +214,7 @@ class Store:
         return out
 
     def _existing(self, resource: str, namespace: str, name: str, expected_rv: int | None) -> bytes:
-        row = self._db.get(resource, namespace, name)
+        row = self._row(resource, namespace, name)
         if row is None:
             raise NotFound(resource, namespace, name)
         if expected_rv is not None and expected_rv != row[0]:
@@ -194,8 +225,16 @@ class Store:
         if self._closed:
             raise RuntimeError("store is closed")
         self._shared.pop(row[2], None)
-        self._db.write(row)
         rv, kind, resource, namespace, name, data, prev = row
+        key = (resource, namespace, name)
+        try:
+            self._db.write(row)
+        except BaseException:
+            old = self._rows.pop(key, None)  # the transaction rolled back: read it again next time
+            if old is not None:
+                self._rows_bytes -= len(old[1])
+            raise
+        self._keep(key, None if kind == DELETED else (rv, data))
         self._current_rv = rv
         if self._hub.wants(resource):
             old = None if prev is None else _loads(prev)
@@ -244,7 +283,7 @@ class Store:
         if goal <= self._compacted_rv:
             return False
         upto = goal if batch <= 0 else min(goal, self._compacted_rv + batch)
-        self._db.compact(upto)
+        self._db.compact(upto, self._current_rv)
         self._compacted_rv = upto
         return upto < goal
 
@@ -263,7 +302,10 @@ class Store:
             return
         self._closed = True
         self._hub.close_all()
-        self._db.close()
+        try:
+            self._db.record_last_rv(self._current_rv)
+        finally:
+            self._db.close()
 
     def __enter__(self) -> Store:
         return self
