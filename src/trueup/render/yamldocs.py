@@ -94,6 +94,17 @@ _SCALARS = {_TAG + "float": _Loader.construct_yaml_float, _TAG + "bool": _Loader
 _BUILDING = object()
 
 
+def _begin(seen: dict[int, Any], node: yaml.Node) -> Any:
+    """What an alias of `node` refers to, if it was already built (None: build it now, marked as
+    being built; a recursive alias, met while it is being built, gives up)."""
+    done = seen.get(id(node))
+    if done is _BUILDING:
+        raise _Unusual
+    if done is None:
+        seen[id(node)] = _BUILDING
+    return done
+
+
 def _plain(loader: _Loader, node: yaml.Node, seen: dict[int, Any]) -> Any:
     """The document as the loader would construct it, in one pass, for what manifests are made of:
     string-keyed mappings, sequences, strings, numbers, booleans and nulls (3-4x faster than the
@@ -105,12 +116,9 @@ def _plain(loader: _Loader, node: yaml.Node, seen: dict[int, Any]) -> Any:
     if isinstance(node, yaml.MappingNode):
         if tag != _MAP:
             raise _Unusual
-        done = seen.get(id(node))
+        done = _begin(seen, node)
         if done is not None:
-            if done is _BUILDING:
-                raise _Unusual
             return done
-        seen[id(node)] = _BUILDING
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag != _STR or not isinstance(key_node, yaml.ScalarNode):
@@ -124,12 +132,9 @@ def _plain(loader: _Loader, node: yaml.Node, seen: dict[int, Any]) -> Any:
     if isinstance(node, yaml.SequenceNode):
         if tag != _SEQ:
             raise _Unusual
-        done = seen.get(id(node))
+        done = _begin(seen, node)
         if done is not None:
-            if done is _BUILDING:
-                raise _Unusual
             return done
-        seen[id(node)] = _BUILDING
         items = [_plain(loader, item, seen) for item in node.value]
         seen[id(node)] = items
         return items

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import errors
-from ..fieldmanager.walk import copy_json
+from ..jsoncopy import copy_json
 from ..resources import Registry, ResourceType
 from ..schema import ANY, SchemaNode, builtin_schemas
 from ..store import Store

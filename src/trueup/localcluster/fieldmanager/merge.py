@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..jsoncopy import copy_json
 from ..schema import SchemaNode
-from .walk import copy_json, granular, item_pe_lenient, list_mode
+from .walk import granular, item_pe_lenient, list_mode
 
 
 def merge(live: Any, config: Any, node: SchemaNode) -> Any:

@@ -285,20 +285,10 @@ def ensure_named_fields_are_members(fs: FieldSet, node: SchemaNode) -> FieldSet:
     return FieldSet(members, children)
 
 
-def copy_json(value: Any) -> Any:
-    """A fast deep copy of JSON data."""
-    if isinstance(value, dict):
-        return {k: copy_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [copy_json(v) for v in value]
-    return value
-
-
 __all__ = [
     "TypedError",
     "check_config",
     "child_node",
-    "copy_json",
     "declared",
     "ensure_named_fields_are_members",
     "fields_of",

@@ -35,15 +35,6 @@ def category(value: Any) -> Category:
     return "string"  # anything else (should not occur in decoded JSON) compares by value
 
 
-def copy_json(value: Any) -> Any:
-    """A deep copy of JSON data (copy.deepcopy's cycle and memo tracking is wasted on JSON)."""
-    if isinstance(value, dict):
-        return {k: copy_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [copy_json(v) for v in value]
-    return value
-
-
 def same(a: Any, b: Any) -> bool:
     """JSON equality: same category and equal value (True never equals 1)."""
     return category(a) == category(b) and bool(a == b)

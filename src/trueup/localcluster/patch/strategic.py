@@ -17,7 +17,8 @@ from typing import Any
 from trueup.localcluster.errors import bad_request
 from trueup.localcluster.schema import SchemaNode
 
-from ._common import Category, category, copy_json, go_fmt, go_type, rejected, same, scalar_key, unreasoned
+from ..jsoncopy import copy_json
+from ._common import Category, category, go_fmt, go_type, rejected, same, scalar_key, unreasoned
 from .strategic_order import index_of, no_merge_key, normalize, partition
 
 PATCH = "$patch"
