@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
+from trueup.localcluster.jsoncopy import JsonMemo
 from trueup.localcluster.schema import SchemaNode
 
 _EMBEDDED = ("apiVersion", "kind", "metadata")
@@ -101,20 +100,12 @@ def _walk(value: Any, node: SchemaNode, parts: list[str], out: list[str], prune:
 
 # Appliers send each body twice (a dry run, then the apply) and again on every re-sync: the
 # answer is memoised per (schema, object JSON).
-_UNKNOWN: dict[tuple[SchemaNode, bytes], tuple[str, ...]] = {}
-_UNKNOWN_BUDGET = 16 * 1024 * 1024  # bytes of objects kept as keys; the memo is emptied beyond
-_UNKNOWN_MAX_BODY = 64 * 1024  # bigger objects are walked every time
-_unknown_bytes = 0
+_UNKNOWN: JsonMemo[tuple[str, ...]] = JsonMemo(max_entries=8192, max_key_bytes=16 * 1024 * 1024, max_text=64 * 1024)
 
 
 def unknown_fields(obj: dict[str, Any], schema: SchemaNode) -> list[str]:
     """Paths of the fields of `obj` the schema does not know, in document order."""
-    try:
-        key = (schema, orjson.dumps(obj))
-    except (TypeError, orjson.JSONEncodeError):  # e.g. integers beyond 64 bits
-        key = None
-    if key is not None and len(key[1]) > _UNKNOWN_MAX_BODY:
-        key = None
+    key = _UNKNOWN.key(schema, obj)
     if key is not None:
         hit = _UNKNOWN.get(key)
         if hit is not None:
@@ -122,12 +113,7 @@ def unknown_fields(obj: dict[str, Any], schema: SchemaNode) -> list[str]:
     out: list[str] = []
     _walk(obj, schema, [], out, False)
     if key is not None:
-        global _unknown_bytes
-        if _unknown_bytes + len(key[1]) > _UNKNOWN_BUDGET:
-            _UNKNOWN.clear()
-            _unknown_bytes = 0
-        _UNKNOWN[key] = tuple(out)
-        _unknown_bytes += len(key[1])
+        _UNKNOWN.put(key, tuple(out))
     return out
 
 

@@ -15,8 +15,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-import orjson
-
+from ..jsoncopy import JsonMemo
 from .fieldset import FieldSet
 
 APPLY = "Apply"
@@ -106,25 +105,20 @@ def _seconds(t: str | None) -> float:
         return 0.0
 
 
-_PARSED: dict[bytes, FieldSet] = {}  # fieldsV1 JSON → its set (sets are never changed once built)
-_PARSED_MAX = 1024
-_PARSED_MAX_BYTES = 16 * 1024
+# fieldsV1 JSON -> its set (sets are never changed once built); entries of objects applied from
+# one template repeat.
+_PARSED: JsonMemo[FieldSet] = JsonMemo(max_entries=1024, max_key_bytes=4 * 1024 * 1024, max_text=16 * 1024)
 
 
 def _parse_fields(data: Any) -> FieldSet:
-    """FieldSet.from_fields_v1, memoised: the entries of objects applied from one template repeat."""
-    try:
-        key = orjson.dumps(data)
-    except (TypeError, orjson.JSONEncodeError):
-        return FieldSet.from_fields_v1(data)
-    if len(key) > _PARSED_MAX_BYTES:  # the memo stays a few MiB
+    """FieldSet.from_fields_v1, memoised."""
+    key = _PARSED.key(None, data)
+    if key is None:
         return FieldSet.from_fields_v1(data)
     fs = _PARSED.get(key)
     if fs is None:
         fs = FieldSet.from_fields_v1(data)  # ValueError: not memoised
-        if len(_PARSED) >= _PARSED_MAX:
-            _PARSED.clear()
-        _PARSED[key] = fs
+        _PARSED.put(key, fs)
     return fs
 
 

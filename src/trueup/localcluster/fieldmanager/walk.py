@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
+from ..jsoncopy import JsonMemo
 from ..schema import ANY, SchemaNode
 from .fieldset import FieldSet, Path, compact_json, path_string
 
@@ -142,31 +141,22 @@ def check_config(config: dict[str, Any], schema: SchemaNode) -> list[str]:
 
 
 # Appliers send each body twice (a dry run, then the apply) and again on every re-sync: the
-# walk's result is memoised per (schema, body JSON). Sets are never changed once built.
-_TYPED: dict[tuple[SchemaNode, bytes], tuple[tuple[str, ...], FieldSet]] = {}
-_TYPED_BUDGET = 16 * 1024 * 1024  # bytes of bodies kept as keys; the memo is emptied beyond
-_TYPED_MAX_BODY = 64 * 1024  # bigger bodies are walked every time
-_typed_bytes = 0
+# walk's result is memoised per (schema, body JSON). Sets are never changed once built. 4,096
+# entries (a set is a few KiB): a sync of up to ~4,000 objects finds its dry run's walks.
+_TYPED: JsonMemo[tuple[tuple[str, ...], FieldSet]] = JsonMemo(
+    max_entries=4096, max_key_bytes=16 * 1024 * 1024, max_text=64 * 1024)
 
 
 def typed_fields(config: dict[str, Any], schema: SchemaNode) -> tuple[list[str], FieldSet]:
     """(check_config's errors, fields_of(config)) from one walk; the set is meaningful only
     when there are no errors."""
-    try:
-        key = (schema, orjson.dumps(config))
-    except (TypeError, orjson.JSONEncodeError):  # e.g. integers beyond 64 bits
-        return _typed_fields(config, schema)
-    if len(key[1]) > _TYPED_MAX_BODY:
+    key = _TYPED.key(schema, config)
+    if key is None:
         return _typed_fields(config, schema)
     hit = _TYPED.get(key)
     if hit is None:
-        global _typed_bytes
         errs, out = _typed_fields(config, schema)
-        if _typed_bytes + len(key[1]) > _TYPED_BUDGET:
-            _TYPED.clear()
-            _typed_bytes = 0
-        _TYPED[key] = (tuple(errs), out)
-        _typed_bytes += len(key[1])
+        _TYPED.put(key, (tuple(errs), out))
         return errs, out
     return list(hit[0]), hit[1]
 

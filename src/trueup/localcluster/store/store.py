@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from ..jsoncopy import trimmed
 from . import continuation
 from .compaction import run_compaction
 from .errors import AlreadyExists, Conflict, Expired, InvalidContinue, NotFound
@@ -234,7 +235,7 @@ class Store:
             if old is not None:
                 self._rows_bytes -= len(old[1])
             raise
-        self._keep(key, None if kind == DELETED else (rv, data))
+        self._keep(key, None if kind == DELETED else (rv, trimmed(data)))  # orjson's buffer is >= 4 KiB
         self._current_rv = rv
         if self._hub.wants(resource):
             old = None if prev is None else _loads(prev)
