@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any, Generic, TypeVar
 
 import orjson
@@ -39,7 +40,7 @@ class JsonMemo(Generic[V]):
         self.max_entries = max_entries  # entries kept
         self.max_key_bytes = max_key_bytes  # bytes of JSON text kept as keys, all entries together
         self.max_text = max_text  # a value whose JSON text is longer is never memoised
-        self._entries: dict[MemoKey, V] = {}
+        self._entries: OrderedDict[MemoKey, V] = OrderedDict()  # oldest first; popitem is O(1)
         self._key_bytes = 0
 
     def key(self, tag: object, value: Any) -> MemoKey | None:
@@ -59,8 +60,7 @@ class JsonMemo(Generic[V]):
         if key in entries:
             return
         while entries and (len(entries) >= self.max_entries or self._key_bytes + len(text) > self.max_key_bytes):
-            oldest = next(iter(entries))
-            del entries[oldest]
+            oldest, _ = entries.popitem(last=False)
             self._key_bytes -= len(oldest[1])
         entries[(tag, trimmed(text))] = answer
         self._key_bytes += len(text)
