@@ -8,6 +8,7 @@ counted on the server's side, not inferred from the client."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -140,6 +141,52 @@ async def test_argocd_apps_of_one_name_in_two_namespaces(kit: Kit) -> None:
     assert await kit.client.get(CONFIGMAPS, kit.ns, "second") is None
     first = await get_argo(kit.client, "argocd", kit.name)
     assert first["status"]["sync"]["status"] == "Synced" and not conditions(first, "InvalidSpecError")
+
+
+async def test_two_apps_of_one_name_created_together_one_proceeds(kit: Kit) -> None:
+    """Created back to back, the second (argocd sorts before trueup: by the written rules it holds the
+    name, if neither was worked on yet) reaches the controller while the first is being rendered,
+    before trueup wrote the first's status: one of the two must still be the only one to write."""
+    sha = kit.repo.write(_files())
+    mark = AUDIT.mark()
+    await kit.create(application(kit.name, kit.repo, kit.ns, automated={"prune": True, "selfHeal": True},
+                                 path="a"))
+    # the second is created once the controller has read the first (so its check found no other app
+    # of the name) and before it wrote the first's status (it renders first)
+    read = f"/namespaces/{NAMESPACE}/applications/{kit.name}"
+    for _ in range(20_000):  # ~20 s at most, polled every millisecond: the window is a few ms wide
+        if any(m == "GET" and p.endswith(read) for m, p, _ in AUDIT.requests[mark:]):
+            break
+        await asyncio.sleep(0.001)
+    else:
+        raise AssertionError(f"the controller never read Application {NAMESPACE}/{kit.name}")
+    await kit.client.create(ARGO_APPLICATIONS, "argocd", argo_app(kit.name, "argocd", kit.repo, kit.ns, "b"),
+                            field_manager="kubectl")
+
+    async def settled() -> str:
+        blocked = [api for api, ns in (("trueup.dev", NAMESPACE), ("argoproj.io", "argocd"))
+                   if conditions(await _get(kit, api, ns), "InvalidSpecError")]
+        assert len(blocked) == 1, f"apps blocked by the name clash: {blocked}"
+        return blocked[0]
+    blocked = await until(settled, limit_s=60, what="one of the two apps blocked")
+    if blocked == "trueup.dev":
+        await argo_synced(kit.client, "argocd", kit.name, sha)
+        holder_name = f"Application.argoproj.io argocd/{kit.name}"
+    else:
+        await kit.synced(sha)
+        holder_name = f"Application.trueup.dev {NAMESPACE}/{kit.name}"
+    message = conditions(await _get(kit, blocked, NAMESPACE if blocked == "trueup.dev" else "argocd"),
+                         "InvalidSpecError")
+    assert holder_name in message[0], message
+    written = {path.rsplit("/", 1)[-1] for _, path, _ in AUDIT.writes(mark, kit.ns) if "/configmaps" in path}
+    assert written == ({"second"} if blocked == "trueup.dev" else {"first"}), \
+        f"ConfigMaps written in {kit.ns} with {blocked} blocked: {written}"
+
+
+async def _get(kit: Kit, api: str, namespace: str) -> dict[str, object]:
+    doc = await kit.client.get(APPLICATIONS if api == "trueup.dev" else ARGO_APPLICATIONS, namespace, kit.name)
+    assert doc is not None
+    return doc
 
 
 def test_who_holds_a_name_is_decided_by_work_then_creation_then_namespace_then_api() -> None:

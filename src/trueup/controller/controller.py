@@ -102,6 +102,8 @@ class Controller:
         self._electing: asyncio.Task[None] | None = None
         self.followers: list[Controller] = []  # e.g. Argo CD's Applications per namespace (see argocd.py)
         self.group: Controller = self  # the controller this one follows, or itself: its apps' names are unique
+        # (group's own) name -> the controller and uid of the app of that name this process works on
+        self.claims: dict[str, tuple[Controller, str]] = {}
 
     # ----- lifecycle
     async def install(self) -> None:
@@ -274,16 +276,34 @@ class Controller:
     async def _clash(self, doc: Obj) -> Obj | None:
         """The app of this group holding `doc`'s name when it is not `doc` (see `names`). The caches say
         whether another app has the name (nearly never: no request); if one does, each is read from the
-        API (who works on an app is in its managedFields, which the caches drop)."""
+        API (who works on an app is in its managedFields, which the caches drop).
+
+        An app found to hold its name claims it in the group (`claims`) before any await, and a live
+        claim by another app of the group wins: two apps of one name created within milliseconds (the
+        second not yet in the caches when the first was checked, the first's status not yet written
+        when the second was) cannot both proceed. The written rules decide again after a restart."""
         meta = doc.get("metadata") or {}
-        name = str(meta.get("name", ""))
-        others = [c for c in self._peers() if (c.started or c is self)
-                  and (d := c.apps.get(c.namespace, name)) is not None
+        name, uid = str(meta.get("name", "")), str(meta.get("uid") or "")
+        peers = [c for c in self._peers() if c.started or c is self]
+        others = [c for c in peers if (d := c.apps.get(c.namespace, name)) is not None
                   and not (c is self and (d.get("metadata") or {}).get("uid") == meta.get("uid"))]
-        if not others:
-            return None
-        live = [d for c in others if (d := await self.client.get(c.apps_res, c.namespace, name)) is not None]
-        return holder(doc, live)
+        held: Obj | None = None
+        if others:
+            live = [d for c in others if (d := await self.client.get(c.apps_res, c.namespace, name)) is not None]
+            held = holder(doc, live)
+        claims = self.group.claims
+        claim = claims.get(name)
+        if held is not None:  # another holds it by the written rules
+            if claim is not None and claim == (self, uid):
+                del claims[name]
+            return held
+        if claim is not None and claim != (self, uid) and claim[0] in peers:
+            c = claim[0]
+            claimant = c.apps.get(c.namespace, name)
+            if claimant is not None and (claimant.get("metadata") or {}).get("uid") == claim[1]:
+                return claimant  # the one this process already works on
+        claims[name] = (self, uid)
+        return None
 
     def _peer_changed(self, source: Controller, name: str) -> None:
         """An app named `name` appeared or went in `source`: the group's other apps of that name look again."""

@@ -19,8 +19,9 @@ for its own, and prune them. So a name is held by one app at a time:
 
 Every other app of that name is not rendered, synced or pruned, and deleting it never cascades
 (its tracked objects are the holder's). Once the holder is gone, the next in that order proceeds.
-Left open: two new apps of one name both first reconciled within the same few milliseconds, before
-either controller's cache has the other.
+Within one controller process, an app that proceeds also claims its name in memory at once (the
+controller's `claims`), before its status says so: two new apps of one name reconciled within the
+same few milliseconds (each cache not yet having the other) cannot both proceed.
 """
 
 from __future__ import annotations
