@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..jsoncopy import copy_json
 from ..query.labels import LabelSelector, selector_from_label_selector_object
 
 Obj = dict[str, Any]
@@ -119,16 +120,8 @@ def pod_from_template(rs: Mapping[str, Any], owner_ref: Obj) -> Obj:
                      "ownerReferences": [owner_ref]}
     for key in ("labels", "annotations", "finalizers"):
         if tmeta.get(key):
-            metadata[key] = _copy(tmeta[key])
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": _copy(template.get("spec") or {})}
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
+            metadata[key] = copy_json(tmeta[key])
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": copy_json(template.get("spec") or {})}
 
 
 _PHASE_RANK = {"Pending": 0, "Unknown": 1, "Running": 2}

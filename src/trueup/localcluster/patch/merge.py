@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from trueup.localcluster.errors import bad_request
+from trueup.localcluster.jsoncopy import copy_json
 
 BAD_MERGE_PATCH = "Invalid JSON Patch"
 
@@ -18,7 +19,7 @@ def json_merge_patch(original: dict[str, Any], patch: Any) -> dict[str, Any]:
     """Apply an RFC 7386 merge patch to `original` and return the new object."""
     if not isinstance(patch, dict):
         raise bad_request(BAD_MERGE_PATCH)
-    return _merge(_copy(original) if isinstance(original, dict) else {}, patch)
+    return _merge(copy_json(original) if isinstance(original, dict) else {}, patch)
 
 
 def _merge(target: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
@@ -29,14 +30,5 @@ def _merge(target: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
             current = target.get(key)
             target[key] = _merge(current if isinstance(current, dict) else {}, value)
         else:
-            target[key] = _copy(value)
+            target[key] = copy_json(value)
     return target
-
-
-def _copy(value: Any) -> Any:
-    """A deep copy of JSON data (copy.deepcopy's cycle tracking is wasted on JSON)."""
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
